@@ -1,0 +1,232 @@
+"""The capability catalog: capabilities, their maturity rubrics, prerequisites and efforts."""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import graphlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+from .errors import EngagementError, PathPart, Problem
+from .model import CapabilitySpec
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+MAX_LEVEL = 5
+
+
+@dataclass(frozen=True)
+class Capability:
+    """What the organisation must be able to do, with a level-by-level rubric and prerequisites."""
+
+    id: str
+    name: str
+    domain: str
+    description: str = ""
+    rubric: Mapping[int, str] = field(default_factory=dict)
+    requires: Mapping[str, int] = field(default_factory=dict)
+    requires_at: Mapping[int, Mapping[str, int]] = field(default_factory=dict)
+    effort: tuple[int, ...] = (2, 2, 2, 2, 2)  # effort to reach level 1..5 from the level below
+    keywords: tuple[str, ...] = ()
+
+    def prerequisites(self, level: int) -> dict[str, int]:
+        """Capabilities (with minimum levels) this one needs in order to reach `level`."""
+        if level <= 0:
+            return {}
+        needed = dict(self.requires)
+        for gate, reqs in self.requires_at.items():
+            if gate <= level:
+                for cap, lvl in reqs.items():
+                    if needed.get(cap, 0) < lvl:
+                        needed[cap] = lvl
+        return needed
+
+    def prerequisite_ids(self) -> set[str]:
+        """Every capability this one may require, at any level."""
+        ids = set(self.requires)
+        for reqs in self.requires_at.values():
+            ids.update(reqs)
+        return ids
+
+    def effort_between(self, current: int, target: int) -> int:
+        """Effort points to go from level `current` to level `target`."""
+        return sum(self.effort[current:target])
+
+
+def _effort_tuple(value: int | Mapping[int, int]) -> tuple[int, ...]:
+    if isinstance(value, int):
+        return (value,) * MAX_LEVEL
+    # A level missing from a mapping costs what the nearest level below it costs.
+    out: list[int] = []
+    last = min(value.values()) if value else 0
+    for level in range(1, MAX_LEVEL + 1):
+        last = value.get(level, last)
+        out.append(last)
+    return tuple(out)
+
+
+def capability_from_spec(spec: CapabilitySpec, base: Capability | None = None) -> Capability:
+    """Build a capability from its spec, taking any field the spec leaves out from `base`."""
+    if base is None:
+        if spec.name is None or spec.domain is None or spec.effort_per_level is None:
+            raise ValueError("a new capability needs name, domain and effort_per_level")
+        base = Capability(id=spec.id, name=spec.name, domain=spec.domain)
+    return Capability(
+        id=spec.id,
+        name=spec.name if spec.name is not None else base.name,
+        domain=spec.domain if spec.domain is not None else base.domain,
+        description=spec.description if spec.description is not None else base.description,
+        rubric=dict(spec.rubric) if spec.rubric is not None else base.rubric,
+        requires=dict(spec.requires) if spec.requires is not None else base.requires,
+        requires_at=(
+            {k: dict(v) for k, v in spec.requires_at.items()} if spec.requires_at is not None else base.requires_at
+        ),
+        effort=(_effort_tuple(spec.effort_per_level) if spec.effort_per_level is not None else base.effort),
+        keywords=tuple(spec.keywords) if spec.keywords is not None else base.keywords,
+    )
+
+
+class Catalog(Mapping[str, Capability]):
+    """An immutable set of capabilities forming an acyclic prerequisite graph."""
+
+    def __init__(self, capabilities: Iterable[Capability], domains: Mapping[str, str] | None = None):
+        self._caps: dict[str, Capability] = {c.id: c for c in capabilities}
+        self.domains: dict[str, str] = dict(domains or {})
+        for cap in self._caps.values():
+            self.domains.setdefault(cap.domain, cap.domain.replace("-", " ").capitalize())
+        self._closures: dict[tuple[str, int], dict[str, int]] = {}
+
+    def __getitem__(self, key: str) -> Capability:
+        return self._caps[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._caps)
+
+    def __len__(self) -> int:
+        return len(self._caps)
+
+    def __repr__(self) -> str:
+        return f"<Catalog: {len(self)} capabilities in {len(self.domains)} domains>"
+
+    def domain_name(self, domain: str) -> str:
+        """The display name of a domain."""
+        return self.domains.get(domain, domain)
+
+    def suggest(self, unknown: str, count: int = 3) -> list[str]:
+        """Known ids closest to an unknown one, best first."""
+        return difflib.get_close_matches(unknown, list(self._caps), n=count, cutoff=0.5)
+
+    def unknown_id_hint(self, unknown: str) -> str:
+        """A hint for an id that is not in the catalog."""
+        close = self.suggest(unknown)
+        if close:
+            return "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
+        return "add it under catalog.capabilities, or run `visionkit catalog` to list known ids"
+
+    def find_cycle(self) -> list[str] | None:
+        """A prerequisite cycle as [a, b, ..., a], or None when the graph is acyclic."""
+        graph = {cid: sorted(c.prerequisite_ids() & self._caps.keys()) for cid, c in self._caps.items()}
+        try:
+            graphlib.TopologicalSorter(graph).prepare()
+        except graphlib.CycleError as exc:
+            cycle: list[str] = list(exc.args[1])
+            # CycleError lists each node before its prerequisite, reversed; show "needs" order.
+            return list(reversed(cycle))
+        return None
+
+    def closure(self, needs: Mapping[str, int]) -> dict[str, int]:
+        """The needs plus every prerequisite they pull in, at the highest level asked of each."""
+        result: dict[str, int] = {}
+        for cap, level in needs.items():
+            for c, lvl in self._closure_of(cap, level).items():
+                if result.get(c, 0) < lvl:
+                    result[c] = lvl
+        return result
+
+    def _closure_of(self, cap: str, level: int) -> dict[str, int]:
+        key = (cap, level)
+        cached = self._closures.get(key)
+        if cached is not None:
+            return cached
+        required = {cap: level}
+        stack = [cap]
+        # A worklist rather than recursion: generated catalogs can have very long chains.
+        while stack:
+            current = stack.pop()
+            for pre, lvl in self._caps[current].prerequisites(required[current]).items():
+                if required.get(pre, 0) < lvl:
+                    required[pre] = lvl
+                    stack.append(pre)
+        self._closures[key] = required
+        return required
+
+    def with_overrides(self, specs: Sequence[CapabilitySpec], path: Sequence[PathPart] = ()) -> Catalog:
+        """A new catalog with `specs` added or overriding shipped capabilities field by field."""
+        caps = dict(self._caps)
+        problems = []
+        for index, spec in enumerate(specs):
+            try:
+                caps[spec.id] = capability_from_spec(spec, caps.get(spec.id))
+            except ValueError:
+                missing = [f for f in ("name", "domain", "effort_per_level") if getattr(spec, f) is None]
+                problems.append(
+                    Problem(
+                        f"new capability '{spec.id}' is missing {', '.join(missing)}",
+                        (*path, index),
+                        "a capability that is not in the shipped catalog needs a name, a domain "
+                        "and effort_per_level; to override a shipped one, check the id's spelling"
+                        + (f" ({self.unknown_id_hint(spec.id)})" if self.suggest(spec.id) else ""),
+                    )
+                )
+        if problems:
+            raise EngagementError(problems)
+        return Catalog(caps.values(), self.domains)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The catalog as a table: one row per capability."""
+        import pandas as pd
+
+        rows = [
+            {
+                "id": c.id,
+                "name": c.name,
+                "domain": c.domain,
+                "domain_name": self.domain_name(c.domain),
+                "description": c.description,
+                "requires": dict(c.requires),
+                "requires_at": {k: dict(v) for k, v in c.requires_at.items()},
+                "effort_per_level": list(c.effort),
+                "keywords": list(c.keywords),
+            }
+            for c in self._caps.values()
+        ]
+        return pd.DataFrame(rows).set_index("id")
+
+
+def catalog_from_data(data: Any, source: str = "<catalog>") -> Catalog:
+    """Build a full catalog from parsed catalog-file data (a `domains` map and `capabilities`)."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from .validation import problems_from_validation_error
+
+    if not isinstance(data, dict):
+        raise EngagementError([Problem("a catalog file must be a mapping", file=source)])
+    try:
+        specs = TypeAdapter(list[CapabilitySpec]).validate_python(data.get("capabilities") or [])
+        domains = TypeAdapter(dict[str, str]).validate_python(data.get("domains") or {})
+    except ValidationError as exc:
+        raise EngagementError(problems_from_validation_error(exc, ("capabilities",))) from None
+    return Catalog([], domains).with_overrides(specs, ("capabilities",))
+
+
+@functools.cache
+def default_catalog() -> Catalog:
+    """The catalog shipped with visionkit."""
+    from ruamel.yaml import YAML
+
+    text = resources.files("visionkit").joinpath("data/catalog.yaml").read_text("utf-8")
+    return catalog_from_data(YAML(typ="safe", pure=True).load(text), "visionkit/data/catalog.yaml")

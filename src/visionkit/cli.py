@@ -1,0 +1,316 @@
+"""The `visionkit` command line: validate engagement files, plan roadmaps, browse the catalog."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from .roadmap import Roadmap
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def _console(stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    # Piped output still gets readable tables rather than rich's 80-column default.
+    return Console(stderr=stderr, width=None if sys.stdout.isatty() else 140, highlight=False)
+
+
+def _print_problems(error: Exception) -> None:
+    from rich.markup import escape
+
+    from .errors import EngagementError
+
+    console = _console(stderr=True)
+    problems = error.problems if isinstance(error, EngagementError) else []
+    for problem in problems:
+        where = problem.file or "<engagement>"
+        if problem.line is not None:
+            where += f":{problem.line}" + (f":{problem.column}" if problem.column is not None else "")
+        from .errors import format_path
+
+        console.print(
+            f"[bold red]error[/] {escape(where)}: {escape(format_path(problem.path))}: {escape(problem.message)}"
+        )
+        if problem.hint:
+            console.print(f"  [dim]hint:[/] {escape(problem.hint)}")
+    if problems:
+        count = len(problems)
+        console.print(f"{count} problem{'s' if count != 1 else ''} found")
+
+
+def _pin(text: str) -> tuple[str, int]:
+    ref, sep, wave = text.partition("=")
+    if not sep or not ref or not wave.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"'{text}' is not CAPABILITY=WAVE (for example customer-360=2)")
+    return ref.strip(), int(wave)
+
+
+def _positive(text: str) -> int:
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of 1 or more")
+    return int(text)
+
+
+def _non_negative(text: str) -> int:
+    if not text.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of 0 or more")
+    return int(text)
+
+
+def _add_scenario_options(parser: argparse.ArgumentParser) -> None:
+    from .model import STRATEGIES
+
+    group = parser.add_argument_group("scenario overrides (default: the engagement file's scenario)")
+    group.add_argument("--waves", type=_positive, help="number of waves in the horizon")
+    group.add_argument("--capacity", type=_non_negative, help="effort points available in every wave")
+    group.add_argument("--strategy", choices=STRATEGIES, help="how ready uplifts are ordered")
+    group.add_argument(
+        "--pin",
+        type=_pin,
+        action="append",
+        default=[],
+        metavar="CAP=WAVE",
+        help="start an uplift in a given wave, e.g. customer-360=2 or customer-360@4=3 (repeatable)",
+    )
+    group.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="CAP",
+        help="leave an uplift out, e.g. social-listening or customer-360@4 (repeatable)",
+    )
+
+
+def _overrides(args: argparse.Namespace, engagement: Any) -> dict[str, Any]:
+    pins = dict(engagement.scenario.pin)
+    pins.update(dict(args.pin))
+    exclude = [*engagement.scenario.exclude, *args.exclude]
+    return {
+        "waves": args.waves,
+        "capacity": args.capacity,
+        "strategy": args.strategy,
+        "pin": pins if args.pin else None,
+        "exclude": exclude if args.exclude else None,
+    }
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Check engagement files and print a summary or every problem."""
+    from rich.markup import escape
+
+    from .engagement_file import load_engagement
+    from .errors import EngagementError
+
+    console = _console()
+    status = EXIT_OK
+    for name in args.files:
+        try:
+            engagement = load_engagement(name)
+        except EngagementError as exc:
+            _print_problems(exc)
+            status = EXIT_BAD_INPUT
+            continue
+        moments = sum(len(d.moments) for d in engagement.perfect_days)
+        catalog = engagement.capabilities
+        in_play: set[str] = set()
+        for day in engagement.perfect_days:
+            for moment in day.moments:
+                in_play.update(catalog.closure(moment.needs))
+        days = len(engagement.perfect_days)
+        console.print(
+            f"[green]ok[/] {escape(name)}: {escape(engagement.client)}, {days} perfect day{'s' * (days != 1)}, "
+            f"{moments} moment{'s' * (moments != 1)}, {len(in_play)} capabilities in play "
+            f"({len(catalog)} in the catalog)"
+        )
+    return status
+
+
+def print_roadmap(roadmap: Roadmap, console: Console) -> None:
+    """Print the roadmap, readiness and wave tables of a plan."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    sc = roadmap.scenario
+    caps = sorted(set(roadmap.capacities))
+    cap_text = f"{caps[0]} points" if len(caps) == 1 else "varying capacity"
+    console.print(
+        f"[bold]{escape(roadmap.engagement.client)}[/]: {sc.waves} waves ({sc.wave_length}) of {cap_text} "
+        f"from {roadmap.labels[0]}, strategy [bold]{sc.strategy}[/]"
+    )
+    table = Table(title="Roadmap", title_justify="left", show_lines=False)
+    table.add_column("When", no_wrap=True)
+    table.add_column("Uplift", no_wrap=True)
+    table.add_column("Capability")
+    table.add_column("Levels", justify="center", no_wrap=True)
+    table.add_column("Effort", justify="right")
+    table.add_column("Value", justify="right")
+    table.add_column("Why", ratio=1)
+    for up in sorted(roadmap.uplifts, key=lambda u: (u.start_wave or 10**9, u.end_wave or 10**9, u.id)):
+        if up.status == "scheduled":
+            when = roadmap.period(up.end_wave)
+            if up.start_wave != up.end_wave:
+                when = f"{roadmap.period(up.start_wave)}–{when}"
+        else:
+            when = "excluded" if up.status == "excluded" else "beyond horizon"
+        why = roadmap.why(up.id)
+        if up.notes:
+            why += " [" + "; ".join(up.notes) + "]"
+        table.add_row(
+            when,
+            escape(up.id),
+            escape(up.name),
+            f"{up.from_level}→{up.to_level}",
+            str(up.effort),
+            f"{up.value:.2f}",
+            escape(why),
+        )
+    console.print(table)
+
+    ready = Table(title="Readiness", title_justify="left")
+    for col in ("Perfect day / moment", "At", "Channel", "Live"):
+        ready.add_column(col)
+    for row in roadmap.readiness().to_dict("records"):
+        title, live = escape(str(row["title"])), escape(str(row["live"]))
+        label = f"[bold]{title}[/]" if row["kind"] == "perfect day" else "  " + title
+        if row["live"] == "beyond horizon":
+            live = f"[yellow]{live}[/]"
+        ready.add_row(label, escape(str(row["at"])), escape(str(row["channel"])), live)
+    console.print(ready)
+
+    waves = Table(title="Waves", title_justify="left")
+    for col in ("Wave", "Period", "Effort / capacity", "Uplifts finished", "Moments live", "Perfect days live"):
+        waves.add_column(col, justify="right")
+    for w in roadmap.waves().to_dict("records"):
+        waves.add_row(
+            str(w["wave"]),
+            str(w["period"]),
+            f"{w['effort']} / {w['capacity']}",
+            str(w["finished"]),
+            f"{w['moments_live']} / {len(roadmap.moments)}",
+            f"{w['perfect_days_live']} / {len(roadmap.engagement.perfect_days)}",
+        )
+    console.print(waves)
+    console.print(escape(roadmap.summary()))
+    for warning in roadmap.warnings:
+        console.print(f"[yellow]warning[/] {escape(warning)}")
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    """Plan an engagement and print its roadmap."""
+    from .engagement_file import load_engagement
+    from .errors import EngagementError
+    from .planner import plan
+
+    try:
+        engagement = load_engagement(args.file)
+        roadmap = plan(engagement, **_overrides(args, engagement))
+    except EngagementError as exc:
+        _print_problems(exc.with_file(args.file))
+        return EXIT_BAD_INPUT
+    if args.format == "csv":
+        roadmap.table().to_csv(sys.stdout, index=False)
+    else:
+        print_roadmap(roadmap, _console())
+    return EXIT_OK
+
+
+def cmd_catalog(args: argparse.Namespace) -> int:
+    """List the capabilities of the default catalog (or an engagement's)."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from .catalog import default_catalog
+    from .engagement_file import load_engagement
+    from .errors import EngagementError
+
+    try:
+        catalog = load_engagement(args.file).capabilities if args.file else default_catalog()
+    except EngagementError as exc:
+        _print_problems(exc)
+        return EXIT_BAD_INPUT
+    table = Table(title=f"{len(catalog)} capabilities", title_justify="left")
+    for col in ("Domain", "Id", "Name", "Requires"):
+        table.add_column(col)
+    for cap in sorted(catalog.values(), key=lambda c: (c.domain, c.id)):
+        if args.domain and cap.domain != args.domain:
+            continue
+        reqs = [f"{k} {v}" for k, v in cap.requires.items()]
+        reqs += [f"{k} {v} (from level {g})" for g, rs in sorted(cap.requires_at.items()) for k, v in rs.items()]
+        table.add_row(
+            escape(catalog.domain_name(cap.domain)), escape(cap.id), escape(cap.name), escape(", ".join(reqs))
+        )
+    _console().print(table)
+    return EXIT_OK
+
+
+def demo_path() -> Path:
+    """The shipped demo engagement file."""
+    return Path(str(resources.files("visionkit").joinpath("data/demo/northwind.yaml")))
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Validate and plan the shipped demo engagement."""
+    args.file = str(demo_path())
+    args.files = [args.file]
+    status = cmd_validate(args)
+    return status or cmd_plan(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the `visionkit` command."""
+    from . import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="visionkit",
+        description="From perfect-day narratives to capability maps and experience-led roadmaps.",
+    )
+    parser.add_argument("--version", action="version", version=f"visionkit {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("validate", help="check engagement files", description="Check engagement files.")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("plan", help="plan a roadmap and print it", description="Plan a roadmap and print it.")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument(
+        "--format", choices=("table", "csv"), default="table", help="tables for people, or CSV of the roadmap"
+    )
+    _add_scenario_options(p)
+    p.set_defaults(func=cmd_plan)
+
+    p = sub.add_parser("catalog", help="list capabilities", description="List the capabilities of a catalog.")
+    p.add_argument("file", nargs="?", metavar="FILE", help="an engagement file (default: the shipped catalog)")
+    p.add_argument("--domain", help="only this domain")
+    p.set_defaults(func=cmd_catalog)
+
+    p = sub.add_parser("demo", help="plan the shipped demo engagement", description="Plan the shipped demo engagement.")
+    p.add_argument("--format", choices=("table", "csv"), default="table")
+    _add_scenario_options(p)
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return its exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,189 @@
+"""Engagement files on disk: load with locations for every error, save atomically keeping the author's text."""
+
+from __future__ import annotations
+
+import copy
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from .errors import EngagementError, Problem
+from .model import Engagement
+from .validation import validate_engagement
+from .yamlio import dump, key_location, location, round_trip_yaml, to_plain
+from .yamlsplice import changed_paths, splice
+
+
+class ConflictError(RuntimeError):
+    """The file changed on disk since it was loaded; saving would overwrite someone's work."""
+
+
+def _decode(raw: bytes, name: str) -> str:
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise EngagementError(
+            [
+                Problem(
+                    f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x})",
+                    (),
+                    "save the file as UTF-8 in your editor",
+                    name,
+                    line,
+                    column,
+                )
+            ]
+        ) from None
+    return text.replace("\r\n", "\n")
+
+
+def parse_yaml(text: str, name: str) -> Any:
+    """Parse YAML text into a round-trip document, turning syntax errors into a located problem."""
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    try:
+        return round_trip_yaml().load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = " ".join(str(p) for p in (exc.context, exc.problem) if p) or "invalid YAML"
+        hint = "check indentation (spaces only, no tabs) and that quotes and brackets are closed"
+        if "\t" in text and "tab" in message.lower():
+            hint = "YAML does not allow tabs for indentation; indent with spaces"
+        if "duplicate key" in message.lower() or type(exc).__name__ == "DuplicateKeyError":
+            message = message.split("\n")[0]
+            hint = "each key may appear once per mapping; merge the two entries"
+        line = mark.line + 1 if mark is not None else None
+        column = mark.column + 1 if mark is not None else None
+        raise EngagementError([Problem(f"YAML syntax error: {message}", (), hint, name, line, column)]) from None
+    except YAMLError as exc:
+        raise EngagementError([Problem(f"YAML error: {exc}", (), "", name)]) from None
+
+
+def _locate(error: EngagementError, doc: Any, name: str) -> EngagementError:
+    located = []
+    for p in error.problems:
+        if p.line is not None:
+            located.append(p)
+            continue
+        where = (
+            key_location(doc, p.path)
+            if p.message.startswith(("unknown field", "key ", "duplicate"))
+            else location(doc, p.path)
+        )
+        line, column = where if where else (None, None)
+        located.append(p.located(p.file or name, line, column))
+    return EngagementError(located)
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if path.exists():
+            Path(tmp).chmod(path.stat().st_mode & 0o777)
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
+    """Write text to a file so that readers see the old or the new content, never a mix."""
+    _atomic_write(Path(path), text)
+
+
+class EngagementFile:
+    """An engagement file: its text, its editable data, and the validated engagement."""
+
+    def __init__(
+        self, path: Path, text: str, doc: Any, engagement: Engagement, *, newline: str = "\n", bom: bool = False
+    ):
+        self.path = path
+        self.text = text
+        self.newline = newline  # written back as found, so a Windows file stays a Windows file
+        self.bom = bom
+        self._doc = doc
+        self._plain = to_plain(doc)
+        self.engagement = engagement
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> EngagementFile:
+        """Read and validate an engagement file; raise `EngagementError` with every problem located."""
+        file = Path(path)
+        name = str(path)
+        try:
+            raw = file.read_bytes()
+        except FileNotFoundError:
+            raise EngagementError([Problem("no such file", (), "check the path", name)]) from None
+        except IsADirectoryError:
+            raise EngagementError([Problem("this is a folder, not an engagement file", (), "", name)]) from None
+        except OSError as exc:
+            raise EngagementError([Problem(f"cannot read the file: {exc.strerror}", (), "", name)]) from None
+        text = _decode(raw, name)
+        loaded = cls.from_text(text, file, name)
+        loaded.newline = "\r\n" if b"\r\n" in raw else "\n"
+        loaded.bom = raw.startswith(b"\xef\xbb\xbf")
+        return loaded
+
+    @classmethod
+    def from_text(cls, text: str, path: Path, name: str | None = None) -> EngagementFile:
+        """Parse and validate engagement text as if read from `path`."""
+        name = name or str(path)
+        doc = parse_yaml(text, name)
+        try:
+            engagement = validate_engagement(to_plain(doc))
+        except EngagementError as exc:
+            raise _locate(exc, doc, name) from None
+        return cls(path, text, doc, engagement)
+
+    def data(self) -> Any:
+        """A plain, editable copy of the file's data (dicts, lists, scalars)."""
+        return copy.deepcopy(self._plain)
+
+    def render(self, data: Any) -> str:
+        """The file's text with `data` in place of the current data, untouched parts kept byte for byte."""
+        from .yamlio import apply
+
+        doc = copy.deepcopy(self._doc)
+        doc = apply(doc, data)
+        full = dump(doc)
+        spliced = splice(self.text, full, changed_paths(self._plain, data))
+        if spliced is not None:
+            try:
+                if to_plain(round_trip_yaml().load(spliced)) == data:
+                    return spliced
+            except Exception:  # noqa: BLE001 - a failed splice falls back to the full dump
+                pass
+        return full
+
+    def save(self, data: Any | None = None, *, check_conflict: bool = True) -> Engagement:
+        """Validate `data` (default: the current data), then write it atomically; return the new engagement."""
+        data = self.data() if data is None else data
+        text = self.render(data)
+        doc = parse_yaml(text, str(self.path))
+        try:
+            engagement = validate_engagement(to_plain(doc))
+        except EngagementError as exc:
+            raise _locate(exc, doc, str(self.path)) from None
+        if check_conflict and self.path.exists():
+            on_disk = _decode(self.path.read_bytes(), str(self.path))
+            if on_disk != self.text:
+                raise ConflictError(
+                    f"{self.path} changed on disk since it was loaded; reload it, or save with check_conflict=False"
+                )
+        if text != self.text or not self.path.exists():
+            _atomic_write(self.path, ("\ufeff" if self.bom else "") + text.replace("\n", self.newline))
+        self.text, self._doc, self._plain, self.engagement = text, doc, to_plain(doc), engagement
+        return engagement
+
+
+def load_engagement(path: str | os.PathLike[str]) -> Engagement:
+    """Load and validate an engagement file."""
+    return EngagementFile.load(path).engagement

@@ -1,0 +1,181 @@
+"""Validated engagement objects: the schema of an engagement file, as pydantic models."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+
+if TYPE_CHECKING:
+    from .catalog import Catalog
+
+Level = Annotated[int, Field(ge=1, le=5)]
+"""A required maturity level (1-5)."""
+Maturity = Annotated[int, Field(ge=0, le=5)]
+"""A current maturity level (0-5; 0 means the capability does not exist yet)."""
+Effort = Annotated[int, Field(ge=0)]
+CapabilityId = Annotated[str, Field(min_length=1, max_length=200)]
+NonEmptyText = Annotated[str, Field(min_length=1)]
+
+STRATEGIES = ("value", "foundations", "quick-wins")
+WAVE_LENGTHS = ("quarter", "month", "half", "year")
+Strategy = Literal["value", "foundations", "quick-wins"]
+WaveLength = Literal["quarter", "month", "half", "year"]
+_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
+
+
+class _Strict(BaseModel):
+    """Base for schema objects: unknown keys are errors, so typos never pass silently."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _hyphen_synonyms(cls, data: Any) -> Any:
+        """Accept `wave-length` for `wave_length` and the like: both spellings appear in the wild."""
+        if isinstance(data, dict):
+            fields = cls.model_fields
+            renamed = {}
+            for key, value in data.items():
+                alt = key.replace("-", "_") if isinstance(key, str) else key
+                renamed[alt if alt in fields and key not in fields else key] = value
+            return renamed
+        return data
+
+
+class Branding(_Strict):
+    """How the client's documents look."""
+
+    primary: str = "#1f4e79"
+    secondary: str | None = None
+    logo: str | None = None
+
+    @field_validator("primary", "secondary")
+    @classmethod
+    def _colour(cls, value: str | None) -> str | None:
+        if value is not None and not _COLOUR.match(value):
+            raise ValueError(f"'{value}' is not a colour; write it as #rrggbb, e.g. #1f4e79")
+        return value
+
+
+class Scenario(_Strict):
+    """Planning settings: the waves, their capacity, the strategy, pins and exclusions."""
+
+    start: str | None = None
+    waves: int = Field(default=6, ge=1, le=200)
+    wave_length: WaveLength = "quarter"
+    capacity: Effort | list[Effort] = 12
+    strategy: Strategy = "value"
+    pin: dict[str, Annotated[int, Field(ge=1)]] = Field(default_factory=dict)
+    exclude: list[str] = Field(default_factory=list)
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _start_text(cls, value: Any) -> Any:
+        # YAML turns 2027-01-04 into a date and 2027 into an int; both are fine starts.
+        if value is None or isinstance(value, str):
+            return value
+        if isinstance(value, bool):
+            raise ValueError("start must be a period such as 2027-Q1, 2027-01 or 2027")
+        return str(value)
+
+    @model_validator(mode="after")
+    def _capacity_per_wave(self) -> Scenario:
+        if isinstance(self.capacity, list) and len(self.capacity) != self.waves:
+            raise ValueError(
+                f"capacity lists {len(self.capacity)} values but there are {self.waves} waves; "
+                "give one number for every wave, or a single number"
+            )
+        return self
+
+    def capacities(self) -> list[int]:
+        """Capacity of each wave, in effort points."""
+        if isinstance(self.capacity, list):
+            return list(self.capacity)
+        return [self.capacity] * self.waves
+
+
+class CapabilitySpec(_Strict):
+    """A capability as written in a catalog file or an engagement's override (fields optional)."""
+
+    id: CapabilityId
+    name: NonEmptyText | None = None
+    domain: NonEmptyText | None = None
+    description: str | None = None
+    rubric: dict[Level, NonEmptyText] | None = None
+    requires: dict[CapabilityId, Level] | None = None
+    requires_at: dict[Level, dict[CapabilityId, Level]] | None = None
+    effort_per_level: Effort | dict[Level, Effort] | None = None
+    keywords: list[str] | None = None
+
+
+class CatalogSpec(_Strict):
+    """Which catalog an engagement starts from, and its additions or overrides."""
+
+    extends: Literal["default", "none"] = "default"
+    capabilities: list[CapabilitySpec] = Field(default_factory=list)
+
+    @field_validator("extends", mode="before")
+    @classmethod
+    def _none_word(cls, value: Any) -> Any:
+        return "none" if value is None or value is False else value
+
+
+class Moment(_Strict):
+    """One step of a perfect day: time, channel, story, wow and the capabilities it needs."""
+
+    id: str | None = None
+    at: str | None = None
+    channel: str | None = None
+    story: NonEmptyText
+    wow: str | None = None
+    weight: float = Field(default=1.0, gt=0, le=1000)
+    needs: dict[CapabilityId, Level] = Field(min_length=1)
+
+    @field_validator("at", mode="before")
+    @classmethod
+    def _time_text(cls, value: Any) -> Any:
+        # A time written unquoted may arrive as a number or a date; show it as written.
+        if value is not None and not isinstance(value, str) and not isinstance(value, bool):
+            return str(value)
+        return value
+
+
+class PerfectDay(_Strict):
+    """A narrative of moments for one persona; priority 1 is the most important."""
+
+    id: CapabilityId
+    title: NonEmptyText
+    persona: str | None = None
+    priority: int = Field(default=1, ge=1, le=100)
+    moments: list[Moment] = Field(min_length=1)
+
+
+class Engagement(_Strict):
+    """One client's work: narratives, assessment, scenario settings and branding."""
+
+    client: NonEmptyText
+    industry: str | None = None
+    branding: Branding = Field(default_factory=Branding)
+    scenario: Scenario = Field(default_factory=Scenario)
+    catalog: CatalogSpec = Field(default_factory=CatalogSpec)
+    assessment: dict[CapabilityId, Maturity] = Field(default_factory=dict)
+    perfect_days: list[PerfectDay] = Field(min_length=1)
+    _catalog: Catalog | None = PrivateAttr(default=None)
+
+    @property
+    def capabilities(self) -> Catalog:
+        """The catalog this engagement plans against: the base catalog with its overrides."""
+        if self._catalog is None:
+            from .catalog import Catalog, default_catalog
+
+            base = default_catalog() if self.catalog.extends == "default" else Catalog([])
+            self._catalog = base.with_overrides(self.catalog.capabilities, ("catalog", "capabilities"))
+        return self._catalog
+
+    def moment_key(self, day_index: int, moment_index: int) -> str:
+        """The stable key of a moment: its own id, or `<day id>.<position from 1>`."""
+        day = self.perfect_days[day_index]
+        moment = day.moments[moment_index]
+        return moment.id or f"{day.id}.{moment_index + 1}"

@@ -1,0 +1,311 @@
+"""The planner's result: uplifts in waves, moment readiness, and the tables built from them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .model import Engagement, Scenario
+
+STATUSES = ("scheduled", "beyond-horizon", "excluded")
+
+
+@dataclass
+class Uplift:
+    """A roadmap item: one capability from one maturity level to a higher one."""
+
+    id: str
+    capability: str
+    name: str
+    domain: str
+    from_level: int
+    to_level: int
+    effort: int
+    value: float = 0.0
+    moments: tuple[str, ...] = ()
+    unlocks: tuple[str, ...] = ()
+    prerequisites: tuple[str, ...] = ()
+    pinned: int | None = None
+    start_wave: int | None = None
+    end_wave: int | None = None
+    allocation: dict[int, int] = field(default_factory=dict)
+    status: str = "beyond-horizon"
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class MomentPlan:
+    """A moment as the planner sees it: what it needs and when it goes live."""
+
+    key: str
+    perfect_day: str
+    position: int
+    at: str | None
+    channel: str | None
+    story: str
+    worth: float
+    needs: dict[str, int]
+    required: dict[str, int]
+    uplifts: list[str] = field(default_factory=list)
+    live_wave: int | None = None  # 0: live today; None: not within the horizon
+    waiting_for: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Roadmap:
+    """Uplifts placed in waves, what falls beyond the horizon, and when each moment goes live."""
+
+    engagement: Engagement
+    scenario: Scenario
+    labels: list[str]
+    capacities: list[int]
+    uplifts: list[Uplift]
+    moments: list[MomentPlan]
+    current: dict[str, int]
+    warnings: list[str] = field(default_factory=list)
+
+    def uplift(self, uplift_id: str) -> Uplift:
+        """The uplift with this id (`capability@level`)."""
+        return self._uplift_index[uplift_id]
+
+    def period(self, wave: int | None) -> str:
+        """The label of a wave: `today` for 0, `beyond horizon` for None."""
+        if wave is None:
+            return "beyond horizon"
+        return "today" if wave == 0 else self.labels[wave - 1]
+
+    @cached_property
+    def _moment_index(self) -> dict[str, MomentPlan]:
+        return {mp.key: mp for mp in self.moments}
+
+    @cached_property
+    def _day_titles(self) -> dict[str, str]:
+        return {d.id: d.title for d in self.engagement.perfect_days}
+
+    @cached_property
+    def _uplift_index(self) -> dict[str, Uplift]:
+        return {up.id: up for up in self.uplifts}
+
+    @cached_property
+    def _dependents(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for up in self.uplifts:
+            for pre in up.prerequisites:
+                out.setdefault(pre, []).append(up.id)
+        return out
+
+    def why(self, uplift_id: str) -> str:
+        """A sentence answering "why is this uplift here?" with the moments it serves."""
+        up = self.uplift(uplift_id)
+        grouped: dict[str, list[str]] = {}
+        for key in up.moments:
+            mp = self._moment_index[key]
+            grouped.setdefault(mp.perfect_day, []).append(mp.at or f"moment {mp.position}")
+        parts = []
+        if up.moments:
+            n = len(up.moments)
+            days = "; ".join(f"{self._day_titles[d]} ({', '.join(whens)})" for d, whens in grouped.items())
+            parts.append(f"{n} moment{'s' if n != 1 else ''}: {days}")
+        dependents = self._dependents.get(up.id, [])
+        if dependents:
+            shown = ", ".join(dependents[:3])
+            more = f" and {len(dependents) - 3} more" if len(dependents) > 3 else ""
+            parts.append(f"prerequisite of {shown}{more}")
+        return "; ".join(parts)
+
+    def table(self) -> pd.DataFrame:
+        """The roadmap: one row per uplift, in delivery order.
+
+        Columns: uplift (id), capability, name, domain, from_level, to_level, effort,
+        value, value_per_effort, status (scheduled / beyond-horizon / excluded),
+        start_wave and end_wave (nullable ints), start and end (period labels),
+        pinned (wave or NA), prerequisites (uplift ids), moments (keys of the moments
+        that need it), unlocks (moments that go live when it finishes), why (a sentence),
+        notes (pins that could not hold, exclusions, partial progress).
+        """
+        import pandas as pd
+
+        rows = []
+        for up in self.uplifts:
+            rows.append(
+                {
+                    "uplift": up.id,
+                    "capability": up.capability,
+                    "name": up.name,
+                    "domain": up.domain,
+                    "from_level": up.from_level,
+                    "to_level": up.to_level,
+                    "effort": up.effort,
+                    "value": round(up.value, 4),
+                    "value_per_effort": round(up.value / up.effort, 4) if up.effort else None,
+                    "status": up.status,
+                    "start_wave": up.start_wave,
+                    "end_wave": up.end_wave,
+                    "start": self.period(up.start_wave) if up.start_wave else "",
+                    "end": self.period(up.end_wave) if up.end_wave else "beyond horizon",
+                    "pinned": up.pinned,
+                    "prerequisites": list(up.prerequisites),
+                    "moments": list(up.moments),
+                    "unlocks": list(up.unlocks),
+                    "why": self.why(up.id),
+                    "notes": "; ".join(up.notes),
+                }
+            )
+        columns = [
+            "uplift",
+            "capability",
+            "name",
+            "domain",
+            "from_level",
+            "to_level",
+            "effort",
+            "value",
+            "value_per_effort",
+            "status",
+            "start_wave",
+            "end_wave",
+            "start",
+            "end",
+            "pinned",
+            "prerequisites",
+            "moments",
+            "unlocks",
+            "why",
+            "notes",
+        ]
+        frame = pd.DataFrame(rows, columns=columns)
+        for col in ("start_wave", "end_wave", "pinned"):
+            frame[col] = frame[col].astype("Int64")
+        frame["value_per_effort"] = frame["value_per_effort"].astype("Float64")
+        order = frame.assign(_s=frame["start_wave"].fillna(10**9), _e=frame["end_wave"].fillna(10**9)).sort_values(
+            ["_s", "_e", "uplift"], kind="stable"
+        )
+        return order.drop(columns=["_s", "_e"]).reset_index(drop=True)
+
+    def traceability(self, *, with_prerequisites: bool = False) -> pd.DataFrame:
+        """Moments x capabilities: the level each moment needs (0: not needed).
+
+        Rows are indexed by (perfect_day, moment key); columns are capability ids, sorted
+        by domain then id. With `with_prerequisites`, levels pulled in through
+        prerequisites count too.
+        """
+        import pandas as pd
+
+        catalog = self.engagement.capabilities
+        used: set[str] = set()
+        for mp in self.moments:
+            used.update(mp.required if with_prerequisites else mp.needs)
+        cols = sorted(used, key=lambda c: (catalog[c].domain, c))
+        data = [[(mp.required if with_prerequisites else mp.needs).get(c, 0) for c in cols] for mp in self.moments]
+        idx = pd.MultiIndex.from_tuples(
+            [(mp.perfect_day, mp.key) for mp in self.moments], names=["perfect_day", "moment"]
+        )
+        return pd.DataFrame(data, index=idx, columns=pd.Index(cols, name="capability"))
+
+    def readiness(self) -> pd.DataFrame:
+        """When each perfect day and each of its moments goes live.
+
+        Columns: perfect_day, moment (key; empty on a perfect day's own row), kind
+        ("perfect day" or "moment"), title, at, channel, live_wave (0 = live today,
+        NA = not within the horizon), live (period label), waiting_for (uplift ids not
+        finished within the horizon).
+        """
+        import pandas as pd
+
+        rows = []
+        by_day: dict[str, list[MomentPlan]] = {}
+        for mp in self.moments:
+            by_day.setdefault(mp.perfect_day, []).append(mp)
+        for day in self.engagement.perfect_days:
+            mps = by_day[day.id]
+            never = any(mp.live_wave is None for mp in mps)
+            day_live = None if never else max(mp.live_wave or 0 for mp in mps)
+            waiting = sorted({u for mp in mps for u in mp.waiting_for})
+            rows.append(
+                {
+                    "perfect_day": day.id,
+                    "moment": "",
+                    "kind": "perfect day",
+                    "title": day.title,
+                    "at": "",
+                    "channel": "",
+                    "live_wave": day_live,
+                    "live": self.period(day_live),
+                    "waiting_for": waiting,
+                }
+            )
+            for mp in mps:
+                rows.append(
+                    {
+                        "perfect_day": day.id,
+                        "moment": mp.key,
+                        "kind": "moment",
+                        "title": _first_words(mp.story),
+                        "at": mp.at or "",
+                        "channel": mp.channel or "",
+                        "live_wave": mp.live_wave,
+                        "live": self.period(mp.live_wave),
+                        "waiting_for": list(mp.waiting_for),
+                    }
+                )
+        frame = pd.DataFrame(rows)
+        frame["live_wave"] = frame["live_wave"].astype("Int64")
+        return frame
+
+    def waves(self) -> pd.DataFrame:
+        """Per wave: period, capacity, effort used, utilisation, uplifts started and finished,
+        moments and perfect days live by the end of the wave (cumulative)."""
+        import pandas as pd
+
+        days = {d.id: [mp for mp in self.moments if mp.perfect_day == d.id] for d in self.engagement.perfect_days}
+        rows = []
+        for wave in range(1, len(self.labels) + 1):
+            used = sum(up.allocation.get(wave, 0) for up in self.uplifts)
+            cap = self.capacities[wave - 1]
+            live = sum(1 for mp in self.moments if mp.live_wave is not None and mp.live_wave <= wave)
+            days_live = sum(
+                1 for mps in days.values() if all(mp.live_wave is not None and mp.live_wave <= wave for mp in mps)
+            )
+            rows.append(
+                {
+                    "wave": wave,
+                    "period": self.labels[wave - 1],
+                    "capacity": cap,
+                    "effort": used,
+                    "utilisation": round(used / cap, 3) if cap else None,
+                    "started": sum(1 for up in self.uplifts if up.start_wave == wave),
+                    "finished": sum(1 for up in self.uplifts if up.end_wave == wave),
+                    "moments_live": live,
+                    "perfect_days_live": days_live,
+                }
+            )
+        frame = pd.DataFrame(rows)
+        frame["utilisation"] = frame["utilisation"].astype("Float64")
+        return frame
+
+    def summary(self) -> str:
+        """Two sentences on what the roadmap delivers, in experiences and in capabilities."""
+        total = len(self.moments)
+        live_end = sum(1 for mp in self.moments if mp.live_wave is not None)
+        today = sum(1 for mp in self.moments if mp.live_wave == 0)
+        scheduled = sum(1 for up in self.uplifts if up.status == "scheduled")
+        beyond = sum(1 for up in self.uplifts if up.status == "beyond-horizon")
+        text = (
+            f"By {self.period(len(self.labels))}, {live_end} of {total} moments are live"
+            f" ({today} already today). {scheduled} of {len(self.uplifts)} uplifts are scheduled"
+        )
+        if beyond:
+            text += f"; {beyond} {'falls' if beyond == 1 else 'fall'} beyond the horizon"
+        excluded = sum(1 for up in self.uplifts if up.status == "excluded")
+        if excluded:
+            text += f"; {excluded} excluded"
+        return text + "."
+
+
+def _first_words(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
