@@ -8,9 +8,6 @@ from pathlib import Path
 
 import pytest
 
-CORPUS = Path(__file__).parent / "corpus"
-GOOD_FILES = sorted((CORPUS / "good").glob("*.yaml"))
-
 
 @pytest.fixture
 def write_yaml(tmp_path: Path) -> Callable[[str, str], Path]:

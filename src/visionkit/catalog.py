@@ -116,9 +116,19 @@ class Catalog(Mapping[str, Capability]):
         """The display name of a domain."""
         return self.domains.get(domain, domain)
 
-    def suggest(self, unknown: str, count: int = 3) -> list[str]:
-        """Known ids closest to an unknown one, best first."""
-        return difflib.get_close_matches(unknown, list(self._caps), n=count, cutoff=0.5)
+    def suggest(self, unknown: str, count: int = 3, cutoff: float = 0.6) -> list[str]:
+        """Known ids closest to an unknown one, best first; only the best when it stands out."""
+        scored = []
+        for cid in self._caps:
+            matcher = difflib.SequenceMatcher(None, unknown, cid)
+            if matcher.real_quick_ratio() >= cutoff and matcher.quick_ratio() >= cutoff:
+                ratio = matcher.ratio()
+                if ratio >= cutoff:
+                    scored.append((-ratio, cid))
+        scored.sort()
+        if len(scored) > 1 and -scored[0][0] >= 0.9 and -scored[1][0] < 0.85:
+            return [scored[0][1]]
+        return [cid for _, cid in scored[:count]]
 
     def unknown_id_hint(self, unknown: str) -> str:
         """A hint for an id that is not in the catalog."""

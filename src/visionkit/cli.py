@@ -32,16 +32,10 @@ def _print_problems(error: Exception) -> None:
     console = _console(stderr=True)
     problems = error.problems if isinstance(error, EngagementError) else []
     for problem in problems:
-        where = problem.file or "<engagement>"
-        if problem.line is not None:
-            where += f":{problem.line}" + (f":{problem.column}" if problem.column is not None else "")
-        from .errors import format_path
-
-        console.print(
-            f"[bold red]error[/] {escape(where)}: {escape(format_path(problem.path))}: {escape(problem.message)}"
-        )
-        if problem.hint:
-            console.print(f"  [dim]hint:[/] {escape(problem.hint)}")
+        first, _, hint = str(problem).partition("\n  hint: ")
+        console.print(f"[bold red]error[/] {escape(first)}")
+        if hint:
+            console.print(f"  [dim]hint:[/] {escape(hint)}")
     if problems:
         count = len(problems)
         console.print(f"{count} problem{'s' if count != 1 else ''} found")

@@ -49,8 +49,11 @@ def parse_yaml(text: str, name: str) -> Any:
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = " ".join(str(p) for p in (exc.context, exc.problem) if p) or "invalid YAML"
-        hint = "check indentation (spaces only, no tabs) and that quotes and brackets are closed"
-        if "\t" in text and "tab" in message.lower():
+        hint = "check the indentation and that every quote and bracket is closed"
+        if "quoted scalar" in str(exc.context) and exc.context_mark is not None:
+            mark = exc.context_mark  # where the unclosed quote opened, not the end of the file
+            hint = "a quote opened here is never closed"
+        elif mark is not None and "\t" in (text.split("\n")[mark.line : mark.line + 1] or [""])[0]:
             hint = "YAML does not allow tabs for indentation; indent with spaces"
         if "duplicate key" in message.lower() or type(exc).__name__ == "DuplicateKeyError":
             message = message.split("\n")[0]

@@ -40,7 +40,7 @@ class Problem:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        text = f"{where}: {format_path(self.path)}: {self.message}"
+        text = f"{where}: {format_path(self.path) + ': ' if self.path else ''}{self.message}"
         if self.hint:
             text += f"\n  hint: {self.hint}"
         return text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
 if TYPE_CHECKING:
     from .catalog import Catalog
@@ -80,14 +80,16 @@ class Scenario(_Strict):
             raise ValueError("start must be a period such as 2027-Q1, 2027-01 or 2027")
         return str(value)
 
-    @model_validator(mode="after")
-    def _capacity_per_wave(self) -> Scenario:
-        if isinstance(self.capacity, list) and len(self.capacity) != self.waves:
+    @field_validator("capacity")
+    @classmethod
+    def _capacity_per_wave(cls, value: int | list[int], info: ValidationInfo) -> int | list[int]:
+        waves = info.data.get("waves")
+        if isinstance(value, list) and waves is not None and len(value) != waves:
             raise ValueError(
-                f"capacity lists {len(self.capacity)} values but there are {self.waves} waves; "
+                f"capacity lists {len(value)} values but there are {waves} waves; "
                 "give one number for every wave, or a single number"
             )
-        return self
+        return value
 
     def capacities(self) -> list[int]:
         """Capacity of each wave, in effort points."""

@@ -116,7 +116,7 @@ def _message(err: Mapping[str, Any], path: tuple[PathPart, ...]) -> tuple[str, s
             return "a moment needs at least one capability", "name what it needs, e.g. `needs: {customer-360: 3}`"
         if last == "perfect_days":
             return "an engagement needs at least one perfect day", "add one under `perfect_days:`"
-        return "must not be empty", ""
+        return f"{last} must not be empty" if isinstance(last, str) else "must not be empty", ""
     if kind == "string_too_long":
         return "text is too long", "ids are at most 200 characters"
     if kind == "value_error":
@@ -212,7 +212,7 @@ def _merged_catalog(data: Mapping[str, Any], problems: list[Problem], base: Cata
         except ValueError:
             placeholder_ids.add(spec.id)
             missing = [f for f in ("name", "domain", "effort_per_level") if getattr(spec, f) is None]
-            close = base.suggest(spec.id)
+            close = base.suggest(spec.id, cutoff=0.8)
             problems.append(
                 Problem(
                     f"new capability '{spec.id}' is missing {', '.join(missing)}",
