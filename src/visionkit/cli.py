@@ -33,9 +33,9 @@ def _print_problems(error: Exception) -> None:
     problems = error.problems if isinstance(error, EngagementError) else []
     for problem in problems:
         first, _, hint = str(problem).partition("\n  hint: ")
-        console.print(f"[bold red]error[/] {escape(first)}")
+        console.print(f"[bold red]error[/] {escape(first)}", soft_wrap=True)
         if hint:
-            console.print(f"  [dim]hint:[/] {escape(hint)}")
+            console.print(f"  [dim]hint:[/] {escape(hint)}", soft_wrap=True)
     if problems:
         count = len(problems)
         console.print(f"{count} problem{'s' if count != 1 else ''} found")

@@ -1,0 +1,106 @@
+"""The `visionkit` command: exit statuses, readable output, no tracebacks, inputs untouched."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from visionkit.cli import demo_path, main
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "visionkit", *args], capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def test_validate_ok_prints_a_summary() -> None:
+    result = run("validate", str(demo_path()))
+    assert result.returncode == 0
+    assert "ok" in result.stdout
+    assert "Northwind Outfitters, 2 perfect days, 9 moments" in result.stdout
+
+
+def test_validate_bad_file_exits_2_without_traceback(write_yaml: Callable[..., Path]) -> None:
+    path = write_yaml(
+        """
+        client: x
+        perfect_days:
+          - id: d
+            title: T
+            moments:
+              - story: s
+                needs: {customer-36: 3}
+        """
+    )
+    before = path.read_bytes()
+    result = run("validate", str(path), str(demo_path()))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert f"{path}:7:30: perfect_days[0].moments[0].needs.customer-36: unknown capability 'customer-36'" in (
+        result.stderr.replace("\n", " ")
+    )
+    assert "did you mean 'customer-360'?" in result.stderr
+    assert "ok" in result.stdout  # the good file is still checked and reported
+    assert path.read_bytes() == before
+
+
+def test_plan_prints_roadmap_readiness_and_waves() -> None:
+    result = run("plan", str(demo_path()), "--waves", "8", "--capacity", "10", "--strategy", "foundations")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    for heading in ("Roadmap", "Readiness", "Waves", "8 waves (quarter) of 10 points", "strategy foundations"):
+        assert heading in out
+    assert "customer-360@3" in out
+    assert "Priya's perfect Saturday" in out and "2028-Q4" in out
+
+
+def test_plan_csv_is_machine_readable() -> None:
+    import csv
+    import io
+
+    result = run("plan", str(demo_path()), "--format", "csv", "--pin", "clienteling=4", "--exclude", "social-listening")
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    by_id = {r["uplift"]: r for r in rows}
+    assert by_id["clienteling@3"]["start_wave"] == "4"
+    assert by_id["social-listening@2"]["status"] == "excluded"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--pin", "customer-36=2"], "unknown capability 'customer-36'"),
+        (["--pin", "customer-360=9"], "pinned to wave 9, but the scenario has 6 waves"),
+        (["--strategy", "fastest"], "invalid choice: 'fastest'"),
+        (["--pin", "customer-360"], "is not CAPABILITY=WAVE"),
+        (["--capacity", "-2"], "is not a whole number of 0 or more"),
+    ],
+)
+def test_plan_bad_overrides_exit_2(args: list[str], message: str) -> None:
+    result = run("plan", str(demo_path()), *args)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_catalog_lists_capabilities(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["catalog", "--domain", "trust"]) == 0
+    out = capsys.readouterr().out
+    assert "consent-management" in out and "customer-360" not in out
+
+
+def test_demo_validates_and_plans(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("ok ")
+    assert "of 9 moments are live" in out
+
+
+def test_version() -> None:
+    result = run("--version")
+    assert result.returncode == 0 and result.stdout.startswith("visionkit ")
