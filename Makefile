@@ -1,4 +1,4 @@
-# Quickstart: `make demo` plans the demo engagement, `make test` runs every check.
+# Quickstart: `make demo` builds the demo roadmap document, `make test` runs every check.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -26,6 +26,7 @@ typecheck: $(STAMP)
 
 test: $(STAMP) lint typecheck
 	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --nbval-lax workbooks/
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/planner.py

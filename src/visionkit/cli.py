@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from importlib import resources
@@ -60,7 +61,7 @@ def _non_negative(text: str) -> int:
     return int(text)
 
 
-def _add_scenario_options(parser: argparse.ArgumentParser) -> None:
+def _add_scenario_options(parser: argparse.ArgumentParser, *, pins: bool = True) -> None:
     from .model import STRATEGIES
 
     group = parser.add_argument_group("scenario overrides (default: the engagement file's scenario)")
@@ -251,12 +252,142 @@ def demo_path() -> Path:
     return Path(str(resources.files("visionkit").joinpath("data/demo/northwind.yaml")))
 
 
+def roadmap_workbook() -> Path:
+    """The shipped roadmap workbook."""
+    return Path(str(resources.files("visionkit").joinpath("workbooks/roadmap.ipynb")))
+
+
+def _formats(text: str) -> tuple[str, ...]:
+    from .batch import FORMATS
+
+    chosen = tuple(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
+    wrong = [f for f in chosen if f not in FORMATS]
+    if wrong or not chosen:
+        raise argparse.ArgumentTypeError(f"'{text}': choose from {', '.join(FORMATS)}, separated by commas")
+    return chosen
+
+
+def run_build(inputs: Sequence[str], args: argparse.Namespace) -> tuple[int, list[Any]]:
+    """Build documents for every client in `inputs`, with a progress bar and a closing summary."""
+    from rich.markup import escape
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
+    from .batch import Batch, assign_slugs, check_workbook, collect_clients
+    from .errors import EngagementError
+
+    console = _console()
+    workbook = Path(args.workbook) if args.workbook else roadmap_workbook()
+    overrides = {"waves": args.waves, "capacity": args.capacity, "strategy": args.strategy, "title": args.title}
+    try:
+        clients = collect_clients(inputs)
+        batch = Batch(
+            out=Path(args.out),
+            workbook=workbook,
+            formats=args.to,
+            jobs=args.jobs,
+            overrides=overrides,
+            force=args.force,
+            timeout=args.timeout,
+        )
+        for client in clients:
+            client.parameters = {**client.parameters}
+        notes = assign_slugs(clients)
+        check_workbook(workbook, [type(c)(c.name, c.engagement_file, batch.parameters(c)) for c in clients])
+    except EngagementError as exc:
+        _print_problems(exc)
+        return EXIT_BAD_INPUT, []
+    for note in notes:
+        console.print(f"[yellow]note[/] {escape(note)}")
+    with Progress(
+        TextColumn("[bold]building[/]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("", total=len(clients))
+
+        def done(result: Any) -> None:
+            progress.update(task, advance=1, description=escape(f"{result.client.name}: {result.status}"))
+
+        results = batch.run(clients, on_done=done)
+    table = Table(
+        title=f"{len(results)} client{'s' * (len(results) != 1)} → {escape(str(batch.out))}", title_justify="left"
+    )
+    for col in ("Client", "Status", "Time", "Outputs"):
+        table.add_column(col)
+    colours = {"built": "green", "skipped": "cyan", "failed": "red"}
+    for r in results:
+        status = f"[{colours[r.status]}]{r.status}[/]" + (" (up to date)" if r.status == "skipped" else "")
+        detail = ", ".join(p.name for p in r.outputs)
+        if r.error:
+            detail = f"[red]{escape(r.error)}[/]" + (f" (kept {escape(detail)})" if detail else "")
+        table.add_row(
+            escape(r.client.name),
+            status,
+            f"{r.seconds:.1f} s",
+            f"{escape(r.client.slug)}/: " + detail if not r.error else detail,
+        )
+    console.print(table)
+    failed = sum(1 for r in results if r.status == "failed")
+    return (EXIT_FAILED if failed else EXIT_OK), results
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    """Build roadmap documents for many clients."""
+    status, _ = run_build(args.inputs, args)
+    return status
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
-    """Validate and plan the shipped demo engagement."""
-    args.file = str(demo_path())
-    args.files = [args.file]
-    status = cmd_validate(args)
-    return status or cmd_plan(args)
+    """Build the shipped demo engagement's documents and print the PDF path."""
+    args.out = args.out or "build/demo"
+    status, results = run_build([str(demo_path())], args)
+    for result in results:
+        pdf = Path(args.out) / result.client.slug / "roadmap.pdf"
+        if result.status != "failed" and pdf.is_file():
+            print(pdf.resolve())
+    return status
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """Scaffold a new engagement folder."""
+    from .scaffold import init_engagement
+
+    try:
+        written = init_engagement(Path(args.folder), args.client, force=args.force)
+    except FileExistsError as exc:
+        print(f"error: would overwrite {exc}\n  hint: choose another folder, or pass --force", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    for path in written:
+        print(f"created {path}")
+    print(
+        f"next: edit {written[0]}, then `visionkit validate {written[0]}` "
+        f"and `visionkit build {written[0]} --out build`"
+    )
+    return EXIT_OK
+
+
+def _add_build_options(parser: argparse.ArgumentParser, *, out_default: str | None) -> None:
+    from .batch import FORMATS
+
+    parser.add_argument("--out", default=out_default, required=out_default is None and False, help="output folder")
+    parser.add_argument(
+        "--to", type=_formats, default=FORMATS, metavar="FORMATS", help="comma-separated: ipynb,html,pdf (default: all)"
+    )
+    parser.add_argument(
+        "--jobs", type=_positive, default=max(1, os.cpu_count() or 1), help="clients built at once (default: cores)"
+    )
+    parser.add_argument("--workbook", help="build with another workbook (same parameters as roadmap.ipynb)")
+    parser.add_argument("--title", help="document title (default: the workbook's)")
+    parser.add_argument("--force", action="store_true", help="rebuild clients that are up to date")
+    parser.add_argument(
+        "--timeout", type=_positive, default=600, help="seconds a cell may run before the client fails (default: 600)"
+    )
+    _add_scenario_options(parser, pins=False)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -287,10 +418,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--domain", help="only this domain")
     p.set_defaults(func=cmd_catalog)
 
-    p = sub.add_parser("demo", help="plan the shipped demo engagement", description="Plan the shipped demo engagement.")
-    p.add_argument("--format", choices=("table", "csv"), default="table")
-    _add_scenario_options(p)
+    p = sub.add_parser(
+        "build",
+        help="build roadmap documents for many clients",
+        description="Build each client's executed workbook, HTML and PDF under OUT/<client>/. INPUT is "
+        "engagement files, folders of them, or CSV files with one row of parameters per client.",
+    )
+    p.add_argument("inputs", nargs="+", metavar="INPUT")
+    _add_build_options(p, out_default="build")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("demo", help="build the shipped demo engagement", description="Build the demo into build/demo/.")
+    _add_build_options(p, out_default="build/demo")
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("init", help="start a new engagement", description="Scaffold a new engagement folder.")
+    p.add_argument("folder", metavar="DIR")
+    p.add_argument("--client", default="New Client", help="the client's name")
+    p.add_argument("--force", action="store_true", help="overwrite existing files")
+    p.set_defaults(func=cmd_init)
     return parser
 
 

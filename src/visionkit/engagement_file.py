@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import copy
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from .atomic import atomic_write_text
 from .errors import EngagementError, Problem
 from .model import Engagement
 from .validation import validate_engagement
@@ -79,27 +79,6 @@ def _locate(error: EngagementError, doc: Any, name: str) -> EngagementError:
         line, column = where if where else (None, None)
         located.append(p.located(p.file or name, line, column))
     return EngagementError(located)
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if path.exists():
-            Path(tmp).chmod(path.stat().st_mode & 0o777)
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
-    """Write text to a file so that readers see the old or the new content, never a mix."""
-    _atomic_write(Path(path), text)
 
 
 class EngagementFile:
@@ -182,7 +161,7 @@ class EngagementFile:
                     f"{self.path} changed on disk since it was loaded; reload it, or save with check_conflict=False"
                 )
         if text != self.text or not self.path.exists():
-            _atomic_write(self.path, ("\ufeff" if self.bom else "") + text.replace("\n", self.newline))
+            atomic_write_text(self.path, ("\ufeff" if self.bom else "") + text.replace("\n", self.newline))
         self.text, self._doc, self._plain, self.engagement = text, doc, to_plain(doc), engagement
         return engagement
 

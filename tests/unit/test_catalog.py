@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
@@ -61,7 +62,7 @@ def test_cycle_is_reported_in_needs_order() -> None:
     )
     cycle = catalog.find_cycle()
     assert cycle is not None and cycle[0] == cycle[-1] and len(cycle) == 4
-    for here, there in zip(cycle, cycle[1:], strict=False):
+    for here, there in itertools.pairwise(cycle):
         assert there in catalog[here].requires
 
 

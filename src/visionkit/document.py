@@ -1,0 +1,242 @@
+"""A roadmap document: the workbook's parameters, its sections in order, and its HTML and PDF."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+import types
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import EngagementError, Problem
+from .sections import Section
+
+if TYPE_CHECKING:
+    from nbformat import NotebookNode
+
+    from .model import Engagement
+    from .roadmap import Roadmap
+
+PARAMETERS: dict[str, tuple[Any, str]] = {
+    "engagement_file": (str, "path to the engagement file (YAML)"),
+    "title": (str, "document title shown on the cover"),
+    "waves": (int | None, "number of waves (default: the engagement's scenario)"),
+    "capacity": (int | None, "effort points per wave (default: the engagement's scenario)"),
+    "strategy": (str | None, "value, foundations or quick-wins (default: the engagement's scenario)"),
+    "date": (str | None, "document date as YYYY-MM-DD (default: today)"),
+}
+"""The parameters every roadmap workbook takes, with their types and help."""
+
+DEFAULT_TITLE = "Experience roadmap"
+_before: set[str] = set()
+
+
+class ParameterError(ValueError):
+    """A workbook parameter that is unknown or of the wrong type."""
+
+
+def snapshot(namespace: Mapping[str, Any]) -> None:
+    """Remember the names that exist before the parameters cell, to spot unknown parameters later."""
+    _before.clear()
+    _before.update(namespace)
+
+
+def check_parameters(namespace: Mapping[str, Any]) -> dict[str, Any]:
+    """The workbook's parameters from its namespace; unknown or ill-typed ones raise `ParameterError`."""
+    from pydantic import TypeAdapter, ValidationError
+
+    declared: dict[str, Any] = dict(namespace.get("__annotations__", {}))
+    problems = []
+    for name in sorted(set(namespace) - _before - set(declared) - {"__annotations__"}):
+        value = namespace[name]
+        if name.startswith("_") or isinstance(value, types.ModuleType) or callable(value):
+            continue
+        close = difflib.get_close_matches(name, list(declared), n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        problems.append(f"unknown parameter '{name}'{hint}; this workbook takes: {', '.join(declared)}")
+    values: dict[str, Any] = {}
+    for name, annotation in declared.items():
+        if name not in namespace:
+            continue
+        try:
+            values[name] = TypeAdapter(annotation).validate_python(namespace[name], strict=True)
+        except ValidationError:
+            problems.append(
+                f"parameter '{name}' must be {getattr(annotation, '__name__', None) or annotation}, "
+                f"got {namespace[name]!r}"
+            )
+    if problems:
+        raise ParameterError("; ".join(problems))
+    return values
+
+
+def _parse_date(text: str | None) -> _dt.date:
+    if text is None:
+        return _dt.date.today()
+    try:
+        return _dt.date.fromisoformat(str(text))
+    except ValueError:
+        raise ParameterError(f"parameter 'date' must be YYYY-MM-DD, got {text!r}") from None
+
+
+class RoadmapDocument:
+    """The content of one client's roadmap document, section by section."""
+
+    def __init__(self, engagement: Engagement, roadmap: Roadmap, *, title: str = DEFAULT_TITLE, date: _dt.date):
+        self.engagement = engagement
+        self.roadmap = roadmap
+        self.title = title
+        self.date = date
+        self._meta = {"client": engagement.client, "brand": engagement.branding.primary}
+
+    @classmethod
+    def from_parameters(
+        cls,
+        engagement_file: str,
+        title: str = DEFAULT_TITLE,
+        waves: int | None = None,
+        capacity: int | None = None,
+        strategy: str | None = None,
+        date: str | None = None,
+        **extra: Any,
+    ) -> RoadmapDocument:
+        """Load, validate and plan an engagement as the workbook's parameters say."""
+        from .cli import demo_path
+        from .engagement_file import load_engagement
+        from .planner import plan
+
+        engagement_file = engagement_file or str(demo_path())
+        engagement = load_engagement(engagement_file)
+        try:
+            roadmap = plan(engagement, waves=waves, capacity=capacity, strategy=strategy)
+        except EngagementError as exc:
+            raise exc.with_file(engagement_file) from None
+        return cls(engagement, roadmap, title=title, date=_parse_date(date))
+
+    def _section(self, section: Section) -> Section:
+        return Section(section.id, section.title, section.html, section.in_contents, {**self._meta, **section.meta})
+
+    def cover(self) -> Section:
+        """The cover page."""
+        from .sections import cover
+
+        return self._section(cover(self.roadmap, self.title, self.date))
+
+    def summary(self) -> Section:
+        """The executive summary."""
+        from .sections import executive_summary
+
+        return self._section(executive_summary(self.roadmap))
+
+    def perfect_days(self) -> Section:
+        """Each perfect day as a storyboard."""
+        from .sections import storyboards
+
+        return self._section(storyboards(self.roadmap))
+
+    def burnup(self) -> Section:
+        """The experience burn-up chart."""
+        from .charts import burnup
+        from .sections import chart
+
+        intro = "Moments live at the end of each wave, for each perfect day and in total."
+        return self._section(chart("burn-up", "Experience burn-up", burnup(self.roadmap), intro))
+
+    def heatmap(self) -> Section:
+        """The traceability heatmap, moments by capabilities."""
+        from .charts import heatmap
+        from .sections import chart
+
+        intro = "The maturity level each moment needs of each capability, before prerequisites."
+        return self._section(chart("traceability", "Traceability", heatmap(self.roadmap), intro))
+
+    def maturity(self) -> Section:
+        """Today's maturity against the target, by domain."""
+        from .charts import maturity
+        from .sections import chart
+
+        intro = "Average maturity by domain today and at the target the perfect days need."
+        return self._section(chart("maturity", "Maturity by domain", maturity(self.roadmap), intro))
+
+    def gantt(self) -> Section:
+        """The roadmap as swimlanes by domain and wave."""
+        from .charts import gantt
+        from .sections import chart
+
+        intro = "Every uplift by domain, from the wave it starts to the wave it finishes."
+        return self._section(chart("roadmap", "Roadmap", gantt(self.roadmap), intro))
+
+    def uplifts(self) -> Section:
+        """Every uplift with its wave, effort and why."""
+        from .sections import uplift_list
+
+        return self._section(uplift_list(self.roadmap))
+
+    def appendix(self) -> Section:
+        """The rubrics of the capabilities in the plan."""
+        from .sections import rubrics
+
+        return self._section(rubrics(self.roadmap))
+
+    def sections(self) -> list[Section]:
+        """All sections in document order."""
+        return [
+            self.cover(),
+            self.summary(),
+            self.perfect_days(),
+            self.burnup(),
+            self.heatmap(),
+            self.maturity(),
+            self.gantt(),
+            self.uplifts(),
+            self.appendix(),
+        ]
+
+    def notebook(self) -> NotebookNode:
+        """A notebook holding the sections as outputs, as an executed workbook would."""
+        import nbformat
+
+        nb = nbformat.v4.new_notebook()
+        for section in self.sections():
+            cell = nbformat.v4.new_code_cell(f"doc.{section.id}()")
+            data = section._repr_mimebundle_()
+            cell.outputs = [nbformat.v4.new_output("display_data", data=data)]
+            nb.cells.append(cell)
+        return nb
+
+    def html(self) -> str:
+        """The document as a standalone HTML page."""
+        from .exporters import HTMLExporter
+
+        return HTMLExporter().from_notebook_node(self.notebook())[0]
+
+    def pdf(self) -> bytes:
+        """The document as an A4 PDF."""
+        from .exporters import PDFExporter
+
+        return PDFExporter().from_notebook_node(self.notebook())[0]
+
+
+def write_document(document: RoadmapDocument, out: Path, formats: tuple[str, ...] = ("html", "pdf")) -> list[Path]:
+    """Write the document's formats next to each other in `out`, atomically; return the paths."""
+    from .atomic import atomic_write_bytes, atomic_write_text
+
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    if "html" in formats:
+        atomic_write_text(out / "roadmap.html", document.html())
+        written.append(out / "roadmap.html")
+    if "pdf" in formats:
+        atomic_write_bytes(out / "roadmap.pdf", document.pdf())
+        written.append(out / "roadmap.pdf")
+    return written
+
+
+def problem_text(exc: BaseException) -> str:
+    """One line for a failure: the first problem of an engagement error, or the exception's message."""
+    if isinstance(exc, EngagementError) and exc.problems:
+        first: Problem = exc.problems[0]
+        more = len(exc.problems) - 1
+        return str(first).split("\n")[0] + (f" (and {more} more)" if more else "")
+    return f"{type(exc).__name__}: {exc}".split("\n")[0]

@@ -1,0 +1,73 @@
+"""`visionkit init`: a new engagement folder with a commented engagement file and the workbooks."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from importlib import resources
+from pathlib import Path
+
+from .atomic import atomic_write_text
+
+ENGAGEMENT_TEMPLATE = """\
+# One client's engagement. Edit it by hand or with the workshop widgets;
+# comments and layout are kept when visionkit saves. Check it with `visionkit validate`.
+client: {client}                # the client's name, on every page of the documents
+industry: retail                # free text
+branding: {{primary: "#1f4e79"}}  # brand colour of the documents, as #rrggbb
+
+# Planning: waves of a fixed length from a start period, a capacity in effort points per
+# wave (or a list, one per wave), and a strategy: value, foundations or quick-wins.
+scenario: {{start: {start}, waves: 6, wave_length: quarter, capacity: 12, strategy: value}}
+
+catalog:
+  extends: default              # the shipped catalog; `visionkit catalog` lists it
+  capabilities: []              # client-specific capabilities or overrides of shipped ones
+
+# Today's maturity per capability, 0 (absent) to 5 (leading practice); unlisted means 0.
+assessment:
+  customer-360: 1
+  consent-management: 2
+
+# Perfect days: the ideal experience of a persona, as moments in order. Each moment says
+# what happens, where, what over-delivers (the wow) and the capabilities it needs, 1-5.
+perfect_days:
+  - id: first-perfect-day
+    title: A customer's perfect day
+    persona: Who lives this day
+    priority: 1                 # 1 is the most important
+    moments:
+      - at: "08:00"
+        channel: mobile app
+        story: What happens, told from the customer's side.
+        wow: Where it over-delivers.
+        needs: {{customer-360: 3, consent-management: 3}}
+"""
+
+
+def init_engagement(
+    folder: Path, client: str = "New Client", *, start: str = "2027-Q1", force: bool = False
+) -> list[Path]:
+    """Create `folder` with engagement.yaml and a copy of the workbooks; never overwrite unless `force`."""
+    targets = {
+        folder / "engagement.yaml": None,
+        **{folder / name: name for name in _workbooks()},
+    }
+    existing = [p for p in targets if p.exists()]
+    if existing and not force:
+        raise FileExistsError(", ".join(str(p) for p in existing))
+    folder.mkdir(parents=True, exist_ok=True)
+    # JSON strings are valid YAML scalars, so any client name is written safely.
+    text = ENGAGEMENT_TEMPLATE.format(client=json.dumps(client, ensure_ascii=False), start=start)
+    atomic_write_text(folder / "engagement.yaml", text)
+    for target, name in targets.items():
+        if name is not None:
+            with resources.as_file(resources.files("visionkit").joinpath("workbooks", name)) as source:
+                shutil.copyfile(source, target)
+    return list(targets)
+
+
+def _workbooks() -> list[str]:
+    # The interactive workbook if it is shipped, and the roadmap workbook for building documents.
+    names = [p.name for p in resources.files("visionkit").joinpath("workbooks").iterdir() if p.name.endswith(".ipynb")]
+    return sorted(names)
