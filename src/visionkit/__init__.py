@@ -23,17 +23,26 @@ _EXPORTS = {
     "plan": "visionkit.planner",
     "Roadmap": "visionkit.roadmap",
     "Uplift": "visionkit.roadmap",
+    "workshop": "visionkit.widgets",
+    "PerfectDayEditor": "visionkit.widgets",
+    "CapabilityMapper": "visionkit.widgets",
+    "MaturityAssessor": "visionkit.widgets",
+    "RoadmapExplorer": "visionkit.widgets",
 }
 
 __all__ = [
     "Capability",
+    "CapabilityMapper",
     "Catalog",
     "ConflictError",
     "Engagement",
     "EngagementError",
     "EngagementFile",
+    "MaturityAssessor",
+    "PerfectDayEditor",
     "Problem",
     "Roadmap",
+    "RoadmapExplorer",
     "Scenario",
     "Uplift",
     "__version__",
@@ -41,6 +50,7 @@ __all__ = [
     "load_engagement",
     "plan",
     "validate_engagement",
+    "workshop",
 ]
 
 if TYPE_CHECKING:
@@ -51,6 +61,7 @@ if TYPE_CHECKING:
     from .planner import plan
     from .roadmap import Roadmap, Uplift
     from .validation import validate_engagement
+    from .widgets import CapabilityMapper, MaturityAssessor, PerfectDayEditor, RoadmapExplorer, workshop
 
 
 def __getattr__(name: str) -> Any:

@@ -12,7 +12,7 @@ from .errors import EngagementError, Problem
 from .model import Engagement
 from .validation import validate_engagement
 from .yamlio import dump, key_location, location, round_trip_yaml, to_plain
-from .yamlsplice import changed_paths, splice
+from .yamlsplice import splice
 
 
 class ConflictError(RuntimeError):
@@ -136,7 +136,7 @@ class EngagementFile:
         doc = copy.deepcopy(self._doc)
         doc = apply(doc, data)
         full = dump(doc)
-        spliced = splice(self.text, full, changed_paths(self._plain, data))
+        spliced = splice(self.text, self._plain, full, data)
         if spliced is not None:
             try:
                 if to_plain(round_trip_yaml().load(spliced)) == data:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
+import re
 from typing import Any
 
 from .errors import PathPart
@@ -15,7 +16,7 @@ def round_trip_yaml() -> Any:
 
     yaml = YAML(typ="rt")
     yaml.preserve_quotes = True
-    yaml.width = 100
+    yaml.width = 4096  # never re-wrap text: a long line beats a reflowed paragraph
     yaml.indent(mapping=2, sequence=4, offset=2)
     return yaml
 
@@ -57,7 +58,7 @@ def apply(doc: Any, new: Any) -> Any:
             if key in doc:
                 doc[key] = apply(doc[key], value)
             else:
-                doc[key] = value
+                doc[key] = styled_like(value, None)
         return doc
     if isinstance(doc, list) and isinstance(new, list):
         del doc[len(new) :]
@@ -65,7 +66,7 @@ def apply(doc: Any, new: Any) -> Any:
             if i < len(doc):
                 doc[i] = apply(doc[i], value)
             else:
-                doc.append(value)
+                doc.append(styled_like(value, doc[i - 1] if i else None))
         return doc
     if to_plain(doc) == new and type(to_plain(doc)) is type(new):
         return doc
@@ -75,6 +76,35 @@ def apply(doc: Any, new: Any) -> Any:
         except TypeError:
             return new
     return new
+
+
+def styled_like(value: Any, sibling: Any) -> Any:
+    """A new value laid out like its neighbour: a new moment's `needs` in flow style if the others are."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    if isinstance(value, dict):
+        out = CommentedMap()
+        for key, item in value.items():
+            like = sibling.get(key) if isinstance(sibling, dict) else None
+            out[key] = styled_like(item, like)
+        if isinstance(sibling, CommentedMap) and sibling.fa.flow_style():
+            out.fa.set_flow_style()
+        elif not isinstance(sibling, dict) and all(not isinstance(v, (dict, list)) for v in value.values()):
+            out.fa.set_flow_style()  # short mappings of scalars (needs, requires) read best on one line
+        return out
+    if isinstance(value, list):
+        seq = CommentedSeq(styled_like(v, sibling[0] if isinstance(sibling, list) and sibling else None) for v in value)
+        if isinstance(sibling, CommentedSeq) and sibling.fa.flow_style():
+            seq.fa.set_flow_style()
+        return seq
+    if isinstance(value, str) and _AMBIGUOUS.match(value):
+        from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+        return DoubleQuotedScalarString(value)  # 08:10 or "no" mean other things to YAML 1.1 readers
+    return value
+
+
+_AMBIGUOUS = re.compile(r"^(\d+(:\d+)+|y|n|yes|no|on|off|true|false|null|~|[-+]?[\d._]+([eE][-+]?\d+)?)$", re.I)
 
 
 def location(doc: Any, path: tuple[PathPart, ...]) -> tuple[int, int] | None:

@@ -1,0 +1,115 @@
+"""RoadmapExplorer: scenario controls that re-plan and redraw in the background as they change."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as w
+
+from ..markup import escape
+from ..model import STRATEGIES
+from .common import StatusBar
+from .session import EngagementSession, session_for
+
+# One planning thread for all explorers: joined cleanly at exit, and plans never pile up in parallel.
+_PLANNER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="visionkit-plan")
+
+
+class RoadmapExplorer(w.VBox):  # type: ignore[misc]
+    """Try waves, capacity and strategy; the roadmap, burn-up and readiness follow without blocking."""
+
+    def __init__(self, engagement: str | Path | EngagementSession, *, debounce: float = 0.8, background: bool = True):
+        self.session = session_for(engagement, debounce=debounce)
+        self.background = background
+        scenario = self.session.engagement.scenario
+        capacity = scenario.capacities()[0]
+        self.waves = w.IntSlider(value=scenario.waves, min=1, max=max(24, scenario.waves), description="Waves")
+        self.capacity = w.IntSlider(value=capacity, min=0, max=max(60, capacity * 3), description="Capacity")
+        self.strategy = w.Dropdown(options=list(STRATEGIES), value=scenario.strategy, description="Strategy")
+        self.save_button = w.Button(description="Use as the engagement's scenario", icon="save")
+        self.save_button.on_click(lambda _: self.save_scenario())
+        for control in (self.waves, self.capacity, self.strategy):
+            control.observe(lambda _: self.replan(), "value")
+        self.busy = w.HTML()
+        self.gantt = w.HTML()
+        self.burnup = w.HTML()
+        self.readiness = w.HTML()
+        self.status = StatusBar(self.session)
+        self._generation = 0
+        self._lock = threading.Lock()
+        self.last_roadmap: Any = None
+        super().__init__(
+            [
+                w.HBox([self.waves, self.capacity, self.strategy]), w.HBox([self.save_button, self.busy]),
+                self.gantt, self.burnup, self.readiness, self.status,
+            ]
+        )  # fmt: skip
+        self.session.on_change(self._engagement_changed)
+        self.replan()
+
+    def _engagement_changed(self, source: object | None) -> None:
+        self.replan()
+
+    def replan(self) -> Future[None] | None:
+        """Plan with the controls' values; in a thread so large engagements never block the notebook."""
+        with self._lock:
+            self._generation += 1
+            generation = self._generation
+        engagement = self.session.engagement
+        settings = {"waves": self.waves.value, "capacity": self.capacity.value, "strategy": self.strategy.value}
+        self.busy.value = "<i style='color:#5d6675'>planning…</i>"
+        if not self.background:
+            self._plan(generation, engagement, settings)
+            return None
+        return _PLANNER.submit(self._plan, generation, engagement, settings)
+
+    def _plan(self, generation: int, engagement: Any, settings: dict[str, Any]) -> None:
+        from ..charts import burnup, gantt
+        from ..errors import EngagementError
+        from ..planner import plan
+
+        try:
+            roadmap = plan(engagement, **settings)
+            views = (gantt(roadmap).svg, burnup(roadmap).svg, readiness_html(roadmap))
+        except EngagementError as exc:
+            views = ("", "", f"<span style='color:#b00020'>{escape(str(exc))}</span>")
+            roadmap = None
+        with self._lock:
+            if generation != self._generation:
+                return  # a newer setting is being planned; drop this stale result
+            self.last_roadmap = roadmap
+            self.gantt.value, self.burnup.value, self.readiness.value = views
+            self.busy.value = (
+                "" if roadmap is None else f"<span style='color:#5d6675'>{escape(roadmap.summary())}</span>"
+            )
+
+    def save_scenario(self) -> None:
+        """Write the controls' waves, capacity and strategy into the engagement file's scenario."""
+        values = {"waves": self.waves.value, "capacity": self.capacity.value, "strategy": self.strategy.value}
+
+        def apply(data: dict[str, Any]) -> None:
+            scenario = data.setdefault("scenario", {}) or {}
+            data["scenario"] = scenario
+            scenario.update(values)
+
+        self.session.edit(apply, source=self)
+
+
+def readiness_html(roadmap: Any) -> str:
+    """When each perfect day and moment goes live, as an HTML table."""
+    rows = []
+    for row in roadmap.readiness().to_dict("records"):
+        day = row["kind"] == "perfect day"
+        title = f"<b>{escape(row['title'])}</b>" if day else "&nbsp;&nbsp;" + escape(row["title"])
+        colour = "#9a5b00" if row["live"] == "beyond horizon" else "#1d6b3a"
+        rows.append(
+            f"<tr><td>{title}</td><td>{escape(row['at'])}</td><td>{escape(row['channel'])}</td>"
+            f"<td style='color:{colour}'>{escape(row['live'])}</td></tr>"
+        )
+    return (
+        "<table style='border-collapse:collapse;font-size:0.9em'><thead><tr><th>Perfect day / moment</th>"
+        f"<th>At</th><th>Channel</th><th>Live</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
