@@ -64,7 +64,12 @@ if TYPE_CHECKING:
     from .widgets import CapabilityMapper, MaturityAssessor, PerfectDayEditor, RoadmapExplorer, workshop
 
 
+_SUBMODULES = {"widgets", "charts", "document", "batch", "testing", "catalog", "planner", "roadmap", "cli"}
+
+
 def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        return import_module(f"visionkit.{name}")
     if name in _EXPORTS:
         value = getattr(import_module(_EXPORTS[name]), name)
         globals()[name] = value

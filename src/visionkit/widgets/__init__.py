@@ -17,9 +17,22 @@ __all__ = [
     "MaturityAssessor",
     "PerfectDayEditor",
     "RoadmapExplorer",
+    "demo_copy",
     "session_for",
     "workshop",
 ]
+
+
+def demo_copy() -> Path:
+    """A scratch copy of the demo engagement, so trying the widgets never edits the shipped file."""
+    import shutil
+    import tempfile
+
+    from ..cli import demo_path
+
+    target = Path(tempfile.mkdtemp(prefix="visionkit-demo-")) / "northwind.yaml"
+    shutil.copyfile(demo_path(), target)
+    return target
 
 
 def workshop(path: str | Path | EngagementSession, *, debounce: float = 0.8) -> Any:

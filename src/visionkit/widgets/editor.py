@@ -202,8 +202,10 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
 
         def apply(data: dict[str, Any]) -> None:
             moment = data["perfect_days"][d]["moments"][m]
-            if value is None:
+            if value is None and name != "story":  # an emptied optional field leaves the file
                 moment.pop(name, None)
+            elif value is None:
+                moment[name] = ""
             else:
                 moment[name] = value
 
