@@ -29,6 +29,8 @@ PARAMETERS: dict[str, tuple[Any, str]] = {
 """The parameters every roadmap workbook takes, with their types and help."""
 
 DEFAULT_TITLE = "Experience roadmap"
+GANTT_ROWS_PER_PAGE = 40
+"""Uplifts per roadmap chart: beyond this a chart would not fit an A4 page at a readable size."""
 _before: set[str] = set()
 
 
@@ -160,12 +162,13 @@ class RoadmapDocument:
         return self._section(chart("maturity", "Maturity by domain", maturity(self.roadmap), intro))
 
     def gantt(self) -> Section:
-        """The roadmap as swimlanes by domain and wave."""
+        """The roadmap as swimlanes by domain and wave, one chart per page-sized group of domains."""
         from .charts import gantt
         from .sections import chart
 
         intro = "Every uplift by domain, from the wave it starts to the wave it finishes."
-        return self._section(chart("roadmap", "Roadmap", gantt(self.roadmap), intro))
+        figures = [gantt(part) for part in split_by_domain(self.roadmap, GANTT_ROWS_PER_PAGE)]
+        return self._section(chart("roadmap", "Roadmap", figures, intro))
 
     def uplifts(self) -> Section:
         """Every uplift with its wave, effort and why."""
@@ -216,6 +219,26 @@ class RoadmapDocument:
         from .exporters import PDFExporter
 
         return PDFExporter().from_notebook_node(self.notebook())[0]
+
+
+def split_by_domain(roadmap: Roadmap, rows: int) -> list[Roadmap]:
+    """The roadmap cut into views of whole domains, each with about `rows` uplifts at most."""
+    import dataclasses
+
+    shown = [u for u in roadmap.uplifts if u.status != "excluded"]
+    if len(shown) <= rows:
+        return [roadmap]
+    order = list(roadmap.engagement.capabilities.domains)
+    by_domain: dict[str, list[Any]] = {}
+    for up in shown:
+        by_domain.setdefault(up.domain, []).append(up)
+    parts: list[list[Any]] = [[]]
+    for domain in sorted(by_domain, key=lambda d: order.index(d) if d in order else len(order)):
+        group = by_domain[domain]
+        if parts[-1] and len(parts[-1]) + len(group) > rows:
+            parts.append([])
+        parts[-1].extend(group)
+    return [dataclasses.replace(roadmap, uplifts=part) for part in parts]
 
 
 def write_document(document: RoadmapDocument, out: Path, formats: tuple[str, ...] = ("html", "pdf")) -> list[Path]:

@@ -216,16 +216,19 @@ def storyboards(roadmap: Roadmap) -> Section:
     return Section("perfect-days", "Perfect days", html)
 
 
-def chart(section_id: str, title: str, figure: Chart, intro: str) -> Section:
-    """A chart with its heading, a sentence of introduction and a text alternative."""
-    svg = figure.svg
-    start = svg.find("<svg")
-    svg = svg[start:] if start >= 0 else svg
+def chart(section_id: str, title: str, figures: Chart | list[Chart], intro: str) -> Section:
+    """One or more charts with their heading, a sentence of introduction and text alternatives."""
+    parts = []
+    for figure in figures if isinstance(figures, list) else [figures]:
+        svg = figure.svg
+        start = svg.find("<svg")
+        svg = svg[start:] if start >= 0 else svg
+        parts.append(f'<figure class="vk-chart" role="img" aria-label="{escape(figure.alt)}">{svg}</figure>')
     html = f"""
 <section class="vk-section vk-chart-section" id="{escape(section_id)}">
   <h2>{escape(title)}</h2>
   <p>{escape(intro)}</p>
-  <figure class="vk-chart" role="img" aria-label="{escape(figure.alt)}">{svg}</figure>
+  {"".join(parts)}
 </section>"""
     return Section(section_id, title, html)
 
