@@ -189,8 +189,8 @@ class Roadmap:
     def traceability(self, *, with_prerequisites: bool = False) -> pd.DataFrame:
         """Moments x capabilities: the level each moment needs (0: not needed).
 
-        Rows are indexed by (perfect_day, moment key); columns are capability ids, sorted
-        by domain then id. With `with_prerequisites`, levels pulled in through
+        Rows are indexed by (perfect_day, moment key); columns are capability ids, by
+        domain in the catalog's order, then id. With `with_prerequisites`, levels pulled in through
         prerequisites count too.
         """
         import pandas as pd
@@ -199,7 +199,8 @@ class Roadmap:
         used: set[str] = set()
         for mp in self.moments:
             used.update(mp.required if with_prerequisites else mp.needs)
-        cols = sorted(used, key=lambda c: (catalog[c].domain, c))
+        order = {d: i for i, d in enumerate(catalog.domains)}
+        cols = sorted(used, key=lambda c: (order.get(catalog[c].domain, len(order)), c))
         data = [[(mp.required if with_prerequisites else mp.needs).get(c, 0) for c in cols] for mp in self.moments]
         idx = pd.MultiIndex.from_tuples(
             [(mp.perfect_day, mp.key) for mp in self.moments], names=["perfect_day", "moment"]
