@@ -29,7 +29,9 @@ class MaturityAssessor(w.VBox):  # type: ignore[misc]
 
     def __init__(self, engagement: str | Path | EngagementSession, *, debounce: float = 0.8):
         self.session = session_for(engagement, debounce=debounce)
-        self.show_all = w.Checkbox(value=False, description="show every capability in the catalog")
+        self.show_all = w.Checkbox(
+            value=False, description="show every capability in the catalog", indent=False, layout=w.Layout(width="auto")
+        )
         self.show_all.observe(lambda _: self.refresh(), "value")
         self.groups = w.VBox()
         self.errors = error_label()

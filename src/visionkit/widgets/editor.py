@@ -25,7 +25,7 @@ class MomentRow(w.VBox):  # type: ignore[misc]
         self.editor = editor
         self.index = index
         self.fields: dict[str, Any] = {
-            "at": w.Text(value=str(moment.get("at") or ""), placeholder="08:10", description="At",
+            "at": w.Text(value=str(moment.get("at") or ""), placeholder="hh:mm", description="At",
                          layout=w.Layout(width="11em")),
             "channel": w.Combobox(value=str(moment.get("channel") or ""), options=CHANNELS, placeholder="channel",
                                   description="Channel", ensure_option=False, layout=w.Layout(width="18em")),
@@ -56,7 +56,7 @@ class MomentRow(w.VBox):  # type: ignore[misc]
             layout=w.Layout(width="24em"),
         )
         self.need_level = w.Dropdown(options=[1, 2, 3, 4, 5], value=3, description="level",
-                                     layout=w.Layout(width="9em"))  # fmt: skip
+                                     style={"description_width": "initial"}, layout=w.Layout(width="auto"))  # fmt: skip
         self.need.observe(self._changed, "value")
         self.need_level.observe(self._changed, "value")
         self.needs_label = w.HTML()
@@ -79,7 +79,7 @@ class MomentRow(w.VBox):  # type: ignore[misc]
                 "<span style='color:#9a5b00'>Not saved yet: a moment needs a story and at least one capability.</span>"
             )
             needs_box: Any = w.HBox([self.need, self.need_level])
-            header = w.HBox([self.title])
+            header = w.HBox([self.title, self.remove])
         else:
             self.draft_note.value = ""
             needs_box = self.needs_label

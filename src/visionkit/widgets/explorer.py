@@ -29,7 +29,9 @@ class RoadmapExplorer(w.VBox):  # type: ignore[misc]
         self.waves = w.IntSlider(value=scenario.waves, min=1, max=max(24, scenario.waves), description="Waves")
         self.capacity = w.IntSlider(value=capacity, min=0, max=max(60, capacity * 3), description="Capacity")
         self.strategy = w.Dropdown(options=list(STRATEGIES), value=scenario.strategy, description="Strategy")
-        self.save_button = w.Button(description="Use as the engagement's scenario", icon="save")
+        self.save_button = w.Button(
+            description="Use as the engagement's scenario", icon="save", layout=w.Layout(width="auto")
+        )
         self.save_button.on_click(lambda _: self.save_scenario())
         for control in (self.waves, self.capacity, self.strategy):
             control.observe(lambda _: self.replan(), "value")
@@ -110,6 +112,8 @@ def readiness_html(roadmap: Any) -> str:
             f"<td style='color:{colour}'>{escape(row['live'])}</td></tr>"
         )
     return (
-        "<table style='border-collapse:collapse;font-size:0.9em'><thead><tr><th>Perfect day / moment</th>"
-        f"<th>At</th><th>Channel</th><th>Live</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        "<table style='border-collapse:collapse;font-size:0.9em'><thead style='text-align:left'><tr>"
+        "<th style='text-align:left'>Perfect day / moment</th><th style='text-align:left'>At</th>"
+        "<th style='text-align:left'>Channel</th><th style='text-align:left'>Live</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
     )

@@ -32,7 +32,10 @@ class CapabilityMapper(w.VBox):  # type: ignore[misc]
         self.needs_box = w.VBox()
         self.search = w.Combobox(placeholder="type to search the catalog", ensure_option=True,
                                  description="Add", layout=w.Layout(width="30em"))  # fmt: skip
-        self.level = w.Dropdown(options=[1, 2, 3, 4, 5], value=3, description="level", layout=w.Layout(width="9em"))
+        self.level = w.Dropdown(
+            options=[1, 2, 3, 4, 5], value=3, description="level",
+            style={"description_width": "initial"}, layout=w.Layout(width="auto"),
+        )  # fmt: skip
         self.add_button = w.Button(description="Add need", icon="plus", button_style="primary")
         self.add_button.on_click(lambda _: self.add_need(self._search_id(), self.level.value))
         self.errors = error_label()
