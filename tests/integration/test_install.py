@@ -18,7 +18,9 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(ROOT)],
-        check=True, capture_output=True, timeout=300,
+        check=True,
+        capture_output=True,
+        timeout=300,
     )
     (found,) = out.glob("visionkit-*.whl")
     return found
@@ -36,9 +38,9 @@ def test_wheel_ships_package_data(wheel: Path) -> None:
         "visionkit/py.typed",
     ):
         assert needed in names
-    entry_points = zipfile.ZipFile(wheel).read(
-        next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
-    ).decode()
+    entry_points = (
+        zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith(".dist-info/entry_points.txt"))).decode()
+    )
     assert "visionkit-pdf = visionkit.exporters:PDFExporter" in entry_points
     assert "visionkit = visionkit.cli:main" in entry_points
 
@@ -47,17 +49,28 @@ def test_installed_copy_builds_the_demo(wheel: Path, tmp_path: Path) -> None:
     target = tmp_path / "site"
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
-        check=True, capture_output=True, timeout=300,
+        check=True,
+        capture_output=True,
+        timeout=300,
     )
     env = {**os.environ, "PYTHONPATH": str(target)}
     where = subprocess.run(
         [sys.executable, "-c", "import visionkit; print(visionkit.__file__)"],
-        env=env, capture_output=True, text=True, check=True, cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,
     )
     assert where.stdout.startswith(str(target))  # the installed copy, not the source tree
     result = subprocess.run(
         [sys.executable, "-m", "visionkit", "demo", "--out", str(tmp_path / "out"), "--to", "html,pdf"],
-        env=env, capture_output=True, text=True, timeout=600, cwd=tmp_path, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=tmp_path,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     pdf = tmp_path / "out" / "northwind-outfitters" / "roadmap.pdf"
