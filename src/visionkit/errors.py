@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 PathPart = str | int
+_MAX_PART = 40  # a field path shows at most this much of one key, however long the key is
 
 
 def format_path(path: Sequence[PathPart]) -> str:
@@ -15,7 +16,8 @@ def format_path(path: Sequence[PathPart]) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += ("." if out else "") + str(part)
+            text = str(part)
+            out += ("." if out else "") + (text if len(text) <= _MAX_PART else text[: _MAX_PART - 3] + "...")
     return out or "(top level)"
 
 

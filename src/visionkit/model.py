@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -76,9 +77,11 @@ class Scenario(_Strict):
         # YAML turns 2027-01-04 into a date and 2027 into an int; both are fine starts.
         if value is None or isinstance(value, str):
             return value
-        if isinstance(value, bool):
-            raise ValueError("start must be a period such as 2027-Q1, 2027-01 or 2027")
-        return str(value)
+        if isinstance(value, bool | float):
+            raise ValueError(f"start must be a period such as 2027-Q1, 2027-01 or 2027, not {value!r}")
+        if isinstance(value, int | datetime.date):
+            return str(value)
+        return value  # a list or a mapping: refused as "expected text"
 
     @field_validator("capacity")
     @classmethod
@@ -138,10 +141,13 @@ class Moment(_Strict):
     @field_validator("at", mode="before")
     @classmethod
     def _time_text(cls, value: Any) -> Any:
-        # A time written unquoted may arrive as a number or a date; show it as written.
-        if value is not None and not isinstance(value, str) and not isinstance(value, bool):
+        # A time written unquoted may arrive as a whole number or a date; show it as written.
+        if isinstance(value, float):
+            # 8.10 would read as 8.1: refuse rather than show a time the author did not write.
+            raise ValueError(f"{value!r} reads as a number, not a time of day")
+        if isinstance(value, int | datetime.date) and not isinstance(value, bool):
             return str(value)
-        return value
+        return value  # text is kept; anything else is refused as "expected text"
 
 
 class PerfectDay(_Strict):

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 
-_QUARTER = re.compile(r"^(\d{4})\s*-?\s*Q([1-4])$", re.IGNORECASE)
-_HALF = re.compile(r"^(\d{4})\s*-?\s*H([12])$", re.IGNORECASE)
-_MONTH = re.compile(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?$")
+_QUARTER = re.compile(r"^(\d{4})\s*[-/]?\s*Q([1-4])$", re.IGNORECASE)
+_HALF = re.compile(r"^(\d{4})\s*[-/]?\s*H([12])$", re.IGNORECASE)
+# 2027-01, 2027-1, 2027/01, 2027-01-15, 2027/01/15, and a date with a time (2027-01-15T10:00:00+01:00).
+_MONTH = re.compile(
+    r"^(\d{4})([-/])(\d{1,2})(?:\2(\d{1,2})"
+    r"(?:[Tt ](\d{1,2}):(\d{2})(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{1,2}(?::?\d{2})?)?)?)?$"
+)
 _YEAR = re.compile(r"^(\d{4})$")
+_YEAR_LAST = re.compile(r"^(Q[1-4]|H[12])\s*[-/ ]?\s*(\d{4})$", re.IGNORECASE)
+_SHORT_YEAR = re.compile(r"^(\d{2})\s*[-/]?\s*(Q[1-4]|H[12])$", re.IGNORECASE)
 _MONTHS_PER = {"month": 1, "quarter": 3, "half": 6, "year": 12}
 
 
@@ -16,23 +23,42 @@ class PeriodError(ValueError):
 
     hint = "write the start as 2027-Q1, 2027-H1, 2027-01, 2027-01-15 or 2027"
 
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        if hint is not None:
+            self.hint = hint
+
 
 def parse_start(start: str) -> tuple[int, int]:
-    """The (year, month) a start like `2027-Q2` or `2027-04-01` begins in."""
+    """The (year, month) a start like `2027-Q2`, `2027/04` or `2027-04-01` begins in."""
     text = start.strip()
     if m := _QUARTER.match(text):
         return int(m[1]), (int(m[2]) - 1) * 3 + 1
     if m := _HALF.match(text):
         return int(m[1]), (int(m[2]) - 1) * 6 + 1
     if m := _MONTH.match(text):
-        month = int(m[2])
+        year, month = int(m[1]), int(m[3])
         if not 1 <= month <= 12:
             raise PeriodError(f"'{start}' has no month {month}")
-        if m[3] is not None and not 1 <= int(m[3]) <= 31:
-            raise PeriodError(f"'{start}' has no day {m[3]}")
-        return int(m[1]), month
+        if m[4] is not None:
+            day = int(m[4])
+            if not 1 <= day <= calendar.monthrange(year, month)[1]:
+                raise PeriodError(
+                    f"'{start}' has no day {day}: {calendar.month_name[month]} {year} has "
+                    f"{calendar.monthrange(year, month)[1]} days"
+                )
+        if m[5] is not None and (int(m[5]) > 23 or int(m[6]) > 59):
+            raise PeriodError(f"'{start}' has no time {m[5]}:{m[6]}")
+        return year, month
     if m := _YEAR.match(text):
         return int(m[1]), 1
+    if m := _YEAR_LAST.match(text):
+        raise PeriodError(f"cannot read '{start}' as a start period", f"write the year first: {m[2]}-{m[1].upper()}")
+    if m := _SHORT_YEAR.match(text):
+        raise PeriodError(
+            f"cannot read '{start}' as a start period",
+            f"write the year in full, e.g. 20{m[1]}-{m[2].upper()}",
+        )
     raise PeriodError(f"cannot read '{start}' as a start period")
 
 

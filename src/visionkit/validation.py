@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import difflib
+import reprlib
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -17,9 +19,21 @@ if TYPE_CHECKING:
 _MAX_SHOWN = 60
 
 
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxdict, _REPR.maxlist, _REPR.maxstring, _REPR.maxother = 2, 4, 4, _MAX_SHOWN, _MAX_SHOWN
+
+
 def _show(value: Any) -> str:
-    text = repr(value)
+    """A short rendering of a value for a message: dates as written, long or deep values cut."""
+    if isinstance(value, datetime.date):
+        return str(value)
+    text = _REPR.repr(value)  # never renders more than it shows, however large the value
     return text if len(text) <= _MAX_SHOWN else text[: _MAX_SHOWN - 3] + "..."
+
+
+def _quoted(text: str) -> str:
+    """Text in quotes for a message, cut short when long."""
+    return f"'{text}'" if len(text) <= _MAX_SHOWN else f"'{text[: _MAX_SHOWN - 3]}...'"
 
 
 def _all_field_names() -> set[str]:
@@ -66,6 +80,10 @@ def _hint(path: tuple[PathPart, ...], kind: str) -> str:
         return "strategies: " + ", ".join(STRATEGIES)
     if last == "wave_length":
         return "wave lengths: " + ", ".join(WAVE_LENGTHS)
+    if last == "at":
+        return 'write a time in quotes, e.g. at: "08:10", or any label such as at: Friday 17:30'
+    if last == "start":
+        return "write the start as 2027-Q1, 2027-H1, 2027-01, 2027-01-15 or 2027"
     return ""
 
 
@@ -81,7 +99,7 @@ def _message(err: Mapping[str, Any], path: tuple[PathPart, ...]) -> tuple[str, s
         hint = (
             f"did you mean '{close[0]}'?" if close else "remove it, or check the field names in docs/engagement-file.md"
         )
-        return f"unknown field '{last}'", hint
+        return f"unknown field {_show(str(last))}", hint
     if kind in {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}:
         if {"needs", "assessment", "requires", "requires_at"} & {p for p in path if isinstance(p, str)}:
             return f"level {_show(value)} is out of range {_level_range(path)}", _hint(path, "range")
@@ -120,7 +138,7 @@ def _message(err: Mapping[str, Any], path: tuple[PathPart, ...]) -> tuple[str, s
     if kind == "string_too_long":
         return "text is too long", "ids are at most 200 characters"
     if kind == "value_error":
-        return str(ctx.get("error", err.get("msg", ""))), ""
+        return str(ctx.get("error", err.get("msg", ""))), _hint(path, kind)
     return str(err.get("msg", kind)), _hint(path, kind)
 
 
@@ -140,13 +158,24 @@ def _walk(data: Any, loc: tuple[Any, ...]) -> tuple[tuple[PathPart, ...], bool]:
         elif isinstance(node, Mapping) and isinstance(part, str) and part.replace("_", "-") in node:
             part = part.replace("_", "-")
             node = node[part]
-        elif isinstance(node, Mapping) and isinstance(part, str):
-            path.append(part)  # a missing or unknown field: name it, then stop
+        elif isinstance(node, Mapping) and isinstance(part, str) and part in _FIELD_NAMES:
+            path.append(part)  # a missing field: name it, then stop
             break
+        elif isinstance(part, str) and not isinstance(node, Mapping | list):
+            break  # a union tag after a scalar: the scalar is the place
+        elif isinstance(part, str):
+            continue  # a union tag such as `list[int]` inside a list or mapping: not a place in the file
         else:
             break
         path.append(part)
     return tuple(path), is_key
+
+
+def _wrong_branch(err: Mapping[str, Any], path: tuple[PathPart, ...], paths: list[tuple[PathPart, ...]]) -> bool:
+    """Whether `err` is a union's scalar branch rejecting a list or mapping that another branch explains better."""
+    if not isinstance(err.get("input"), list | dict) or not str(err["type"]).endswith(("_type", "_parsing")):
+        return False
+    return any(len(other) > len(path) and other[: len(path)] == path for other in paths)
 
 
 def problems_from_validation_error(
@@ -155,10 +184,11 @@ def problems_from_validation_error(
     """Turn pydantic's errors into problems with readable messages, one per place."""
     problems: list[Problem] = []
     seen: set[tuple[PathPart, ...]] = set()
-    for err in exc.errors():
-        loc = tuple(err["loc"])
-        path, is_key = _walk(data, loc) if data is not None else (loc, False)
-        if path in seen:
+    errors = exc.errors()
+    walked = [_walk(data, tuple(err["loc"])) if data is not None else (tuple(err["loc"]), False) for err in errors]
+    paths = [path for path, _ in walked]
+    for err, (path, is_key) in zip(errors, walked, strict=True):
+        if path in seen or _wrong_branch(err, path, paths):
             continue  # the other branches of a union failing at the same place add nothing
         seen.add(path)
         message, hint = _message(err, path)
@@ -229,7 +259,7 @@ def _check_ids(data: Mapping[str, Any], catalog: Catalog, broken: set[str], prob
 
     def check(cid: Any, path: tuple[PathPart, ...], what: str) -> None:
         if isinstance(cid, str) and cid not in known:
-            problems.append(Problem(f"unknown capability '{cid}' in {what}", path, catalog.unknown_id_hint(cid)))
+            problems.append(Problem(f"unknown capability {_quoted(cid)} in {what}", path, catalog.unknown_id_hint(cid)))
 
     for cid in _as_map(data.get("assessment")):
         check(cid, ("assessment", cid), "the assessment")
@@ -245,24 +275,25 @@ def _check_ids(data: Mapping[str, Any], catalog: Catalog, broken: set[str], prob
         for gate, reqs in _as_map(item.get("requires_at")).items():
             for cid in _as_map(reqs):
                 check(cid, ("catalog", "capabilities", index, "requires_at", gate, cid), "requires_at")
-    day_ids: dict[Any, int] = {}
+    day_ids: dict[str, int] = {}  # ids of another type are reported by the schema pass
     for d, day in enumerate(_as_list(data.get("perfect_days"))):
         day = _as_map(day)
         day_id = day.get("id")
-        if day_id is not None and day_id in day_ids:
-            problems.append(
-                Problem(
-                    f"duplicate perfect day id '{day_id}' (also perfect day {day_ids[day_id] + 1})",
-                    ("perfect_days", d, "id"),
-                    "every perfect day needs its own id",
+        if isinstance(day_id, str):
+            if day_id in day_ids:
+                problems.append(
+                    Problem(
+                        f"duplicate perfect day id '{day_id}' (also perfect day {day_ids[day_id] + 1})",
+                        ("perfect_days", d, "id"),
+                        "every perfect day needs its own id",
+                    )
                 )
-            )
-        day_ids.setdefault(day_id, d)
-        moment_ids: dict[Any, int] = {}
+            day_ids.setdefault(day_id, d)
+        moment_ids: dict[str, int] = {}
         for m, moment in enumerate(_as_list(day.get("moments"))):
             moment = _as_map(moment)
             mid = moment.get("id")
-            if mid is not None:
+            if isinstance(mid, str):
                 if mid in moment_ids:
                     problems.append(
                         Problem(
@@ -317,7 +348,7 @@ def _check_scenario(engagement: Engagement, problems: list[Problem]) -> None:
         if level and not (level.isdigit() and 1 <= int(level) <= 5):
             problems.append(
                 Problem(
-                    f"'{ref}' names level '{level}'",
+                    f"{_quoted(ref)} names level {_quoted(level)}",
                     ("scenario", "pin" if ref in scenario.pin else "exclude", ref),
                     "write `capability` or `capability@level` with a level from 1 to 5",
                 )
@@ -327,7 +358,8 @@ def _check_scenario(engagement: Engagement, problems: list[Problem]) -> None:
 def validate_engagement(data: Any, *, base: Catalog | None = None) -> Engagement:
     """Validate raw engagement data (parsed YAML) or raise `EngagementError` listing every problem."""
     if not isinstance(data, Mapping):
-        kind = "empty" if data is None else f"a {type(data).__name__}"
+        kinds = {str: "a line of text", int: "a number", float: "a number", bool: "true or false", list: "a list"}
+        kind = "empty" if data is None else kinds.get(type(data), f"a {type(data).__name__}")
         raise EngagementError(
             [
                 Problem(

@@ -94,11 +94,11 @@ def test_catalog_lists_capabilities(capsys: pytest.CaptureFixture[str]) -> None:
     assert "consent-management" in out and "customer-360" not in out
 
 
-def test_demo_validates_and_plans(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["demo"]) == 0
+def test_demo_builds_and_prints_the_pdf_path(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["demo", "--out", str(tmp_path), "--to", "pdf"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("ok ")
-    assert "of 9 moments are live" in out
+    pdf = tmp_path / "northwind-outfitters" / "roadmap.pdf"
+    assert pdf.is_file() and out.rstrip().endswith(str(pdf.resolve()))
 
 
 def test_version() -> None:
