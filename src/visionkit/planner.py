@@ -79,21 +79,14 @@ def resolve_scenario(engagement: Engagement, **overrides: Any) -> Scenario:
         from .validation import problems_from_validation_error
 
         raise EngagementError(problems_from_validation_error(exc, ("scenario",), data)) from None
-    problems = []
+    from .validation import scenario_problems
+
     known = engagement.capabilities
+    problems = scenario_problems(scenario)
     for ref in [*scenario.pin, *scenario.exclude]:
         cap = ref.split("@")[0]
         if cap not in known:
             problems.append(Problem(f"unknown capability '{cap}'", ("scenario", ref), known.unknown_id_hint(cap)))
-    for ref, wave in scenario.pin.items():
-        if wave > scenario.waves:
-            problems.append(
-                Problem(
-                    f"pinned to wave {wave}, but the scenario has {scenario.waves} waves",
-                    ("scenario", "pin", ref),
-                    "pin to a wave within the horizon, or add waves",
-                )
-            )
     if problems:
         raise EngagementError(problems)
     return scenario

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ValidationError
 
 from .errors import EngagementError, PathPart, Problem, format_path
-from .model import STRATEGIES, WAVE_LENGTHS, CapabilitySpec, Engagement
+from .model import STRATEGIES, WAVE_LENGTHS, CapabilitySpec, Engagement, Scenario
 
 if TYPE_CHECKING:
     from .catalog import Catalog
@@ -326,10 +326,11 @@ def _check_cycle(data: Mapping[str, Any], catalog: Catalog, problems: list[Probl
     )
 
 
-def _check_scenario(engagement: Engagement, problems: list[Problem]) -> None:
+def scenario_problems(scenario: Scenario) -> list[Problem]:
+    """What is wrong with a scenario beyond its schema: its start, pins beyond the horizon, levels named."""
     from .periods import PeriodError, wave_labels
 
-    scenario = engagement.scenario
+    problems = []
     try:
         wave_labels(scenario.start, scenario.wave_length, 1)
     except PeriodError as exc:
@@ -353,6 +354,7 @@ def _check_scenario(engagement: Engagement, problems: list[Problem]) -> None:
                     "write `capability` or `capability@level` with a level from 1 to 5",
                 )
             )
+    return problems
 
 
 def validate_engagement(data: Any, *, base: Catalog | None = None) -> Engagement:
@@ -379,11 +381,11 @@ def validate_engagement(data: Any, *, base: Catalog | None = None) -> Engagement
     _check_ids(data, catalog, broken, problems)
     _check_cycle(data, catalog, problems)
     if engagement is not None:
-        _check_scenario(engagement, problems)
+        problems.extend(scenario_problems(engagement.scenario))
     if problems or engagement is None:
         raise EngagementError(problems)
     engagement._catalog = catalog
     return engagement
 
 
-__all__ = ["format_path", "problems_from_validation_error", "validate_engagement"]
+__all__ = ["format_path", "problems_from_validation_error", "scenario_problems", "validate_engagement"]
