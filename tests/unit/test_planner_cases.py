@@ -159,6 +159,8 @@ def test_unknown_override_is_refused_with_hint() -> None:
     assert "did you mean 'b'?" in str(info.value)
     with pytest.raises(EngagementError, match="pinned to wave 9, but the scenario has 4 waves"):
         plan(validate_engagement(chain_engagement()), pin={"b": 9})
+    with pytest.raises(EngagementError, match="'b@x' names level 'x'"):
+        plan(validate_engagement(chain_engagement()), pin={"b@x": 2})
     with pytest.raises(EngagementError, match="is not one of 'value', 'foundations' or 'quick-wins'"):
         plan(validate_engagement(chain_engagement()), strategy="fastest")
 
