@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -375,16 +377,40 @@ class EngagementFile:
             engagement = validate_engagement(_plain(doc))
         except EngagementError as exc:
             raise _locate(exc, doc, str(self.path), text) from None
-        if check_conflict and self.path.exists():
-            on_disk = _decode(self.path.read_bytes(), str(self.path))
-            if on_disk != self.text:
-                raise ConflictError(
-                    f"{self.path} changed on disk since it was loaded; reload it, or save with check_conflict=False"
-                )
-        if text != self.text or not self.path.exists():
-            atomic_write_text(self.path, ("\ufeff" if self.bom else "") + text.replace("\n", self.newline))
+        with _locked(self.path):
+            # Checked and written under one lock, so of two concurrent savers the second sees the first's
+            # file and gets a conflict instead of silently replacing it.
+            if check_conflict and self.path.exists():
+                on_disk = _decode(self.path.read_bytes(), str(self.path))
+                if on_disk != self.text:
+                    raise ConflictError(
+                        f"{self.path} changed on disk since it was loaded; reload it, or save with check_conflict=False"
+                    )
+            if text != self.text or not self.path.exists():
+                atomic_write_text(self.path, ("\ufeff" if self.bom else "") + text.replace("\n", self.newline))
         self.text, self._doc, self._plain, self.engagement = text, doc, _plain(doc), engagement
         return engagement
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the file being saved (a no-op for a new file or without POSIX locks)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        yield
+        return
+    try:
+        handle = path.open("rb")
+    except OSError:
+        yield
+        return
+    with handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
 def load_engagement(path: str | os.PathLike[str]) -> Engagement:
