@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import json
 import os
+import queue
 import re
 import shutil
+import signal
+import sys
 import tempfile
+import threading
 import time
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .atomic import atomic_write_bytes, atomic_write_text
 from .errors import EngagementError, Problem
+
+if TYPE_CHECKING:
+    from .kernels import Template
 
 FORMATS = ("ipynb", "html", "pdf")
 STAMP = ".visionkit-build.json"
@@ -45,6 +52,7 @@ class BuildResult:
     seconds: float = 0.0
     outputs: list[Path] = field(default_factory=list)
     error: str = ""
+    stages: dict[str, float] = field(default_factory=dict)  # seconds: kernel, execute, html, pdf
 
 
 def slugify(name: str, limit: int = 60) -> str:
@@ -78,10 +86,21 @@ def assign_slugs(clients: Sequence[Client]) -> list[str]:
     return notes
 
 
+# A top-level `client:` with a one-line plain name that YAML could not read as a number, a date, a
+# boolean or null (names starting with a digit or sign go the long way): the usual case.
+_CLIENT_LINE = re.compile(r"^client:[ \t]+([^\s#'\"&*!|>%@`{}\[\],?:-][^#\n]*?)(?:[ \t]+#.*)?[ \t]*$(?!\n[ \t])", re.M)
+_NOT_TEXT = re.compile(r"(?i)(true|false|yes|no|on|off|y|n|null|~|[-+.\d].*|.*:)")
+
+
 def _client_name(path: Path) -> str:
     """The client name in an engagement file, or the file's stem when it cannot be read."""
     from .engagement_file import EngagementFile, parse_yaml
 
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        found = _CLIENT_LINE.findall(path.read_text(encoding="utf-8-sig"))
+        # Validating a whole file only to label it cost 15 ms a client, before the first could start.
+        if len(found) == 1 and ": " not in found[0] and not _NOT_TEXT.fullmatch(found[0].strip()):
+            return str(found[0]).strip()
     try:
         return EngagementFile.load(path).engagement.client
     except EngagementError:
@@ -170,6 +189,9 @@ def collect_clients(inputs: Iterable[str]) -> list[Client]:
 
 def workbook_parameters(workbook: Path) -> dict[str, Any]:
     """The parameters a workbook declares in its `parameters` cell."""
+    from .kernels import defer_iri_checks
+
+    defer_iri_checks()
     import papermill
 
     return dict(papermill.inspect_notebook(str(workbook)))
@@ -194,22 +216,6 @@ def check_workbook(workbook: Path, clients: Sequence[Client]) -> None:
                 )
             ]
         )
-
-
-def quiet_kernel_manager() -> type:
-    """A kernel manager whose kernels do not write start-up chatter into the build's terminal."""
-    import subprocess
-
-    from jupyter_client.manager import AsyncKernelManager
-
-    class QuietKernelManager(AsyncKernelManager):
-        async def _async_start_kernel(self, **kw: Any) -> None:
-            kw.setdefault("stderr", subprocess.DEVNULL)
-            await super()._async_start_kernel(**kw)
-
-        start_kernel = _async_start_kernel
-
-    return QuietKernelManager
 
 
 def _fingerprint(client: Client, workbook: Path, formats: Sequence[str]) -> str:
@@ -240,9 +246,106 @@ def _error_line(exc: BaseException) -> str:
     return problem_text(exc)
 
 
+class _Watch:
+    """One client's time budget: when it runs out, or the batch stops, the client's process is killed."""
+
+    def __init__(self, seconds: float):
+        self.reason = ""
+        self._kill: Callable[[], None] | None = None
+        self._lock = threading.Lock()
+        reason = f"TimeoutError: timed out after {seconds:g} s (--timeout)"
+        self._timer = threading.Timer(seconds, self.stop, args=(reason,))
+        self._timer.daemon = True
+        self._timer.start()
+
+    def attach(self, kill: Callable[[], None]) -> None:
+        """Remember how to kill the process the client now waits on (a kernel, then an export)."""
+        with self._lock:
+            self._kill = kill
+            stopped = bool(self.reason)
+        if stopped:
+            kill()
+
+    def stop(self, reason: str) -> None:
+        """Stop the client: record why and kill its process."""
+        with self._lock:
+            if self.reason:
+                return
+            self.reason = reason
+            kill = self._kill
+        if kill is not None:
+            kill()
+
+    def close(self) -> None:
+        """The client is done: cancel the timer."""
+        self._timer.cancel()
+
+
+class _Stopped(Exception):
+    """A client stopped by its watch (timed out, or the batch was interrupted)."""
+
+
+def warm_exporters() -> None:
+    """Render an empty document once, so that forked exporters start with templates and fonts loaded."""
+    import nbformat
+
+    from .exporters import HTMLExporter, html_to_pdf
+
+    html_to_pdf(HTMLExporter().from_notebook_node(nbformat.v4.new_notebook())[0])
+
+
+def export_job(notebook: str, folder: str, formats: Sequence[str]) -> None:
+    """Render an executed notebook to roadmap.html and roadmap.pdf in `folder`, with the time each took."""
+    import nbformat
+
+    from .exporters import HTMLExporter, html_to_pdf
+
+    started = time.perf_counter()
+    nb = nbformat.read(notebook, as_version=4)
+    # The PDF exporter renders this same HTML first; rendering it once serves both formats.
+    html = HTMLExporter().from_notebook_node(nb)[0]
+    seconds = {"html": time.perf_counter() - started}
+    if "html" in formats:
+        atomic_write_text(Path(folder) / "roadmap.html", html)
+    if "pdf" in formats:
+        started = time.perf_counter()
+        atomic_write_bytes(Path(folder) / "roadmap.pdf", html_to_pdf(html))
+        seconds["pdf"] = time.perf_counter() - started
+    atomic_write_text(Path(folder) / "timings.json", json.dumps(seconds))
+
+
+def _stage_seconds(nb: Any) -> dict[str, float]:
+    """Kernel start-up and cell execution times, from papermill's metadata in an executed notebook."""
+    from datetime import datetime
+
+    def when(text: Any) -> datetime | None:
+        return datetime.fromisoformat(text) if isinstance(text, str) else None
+
+    begun = when(nb.metadata.get("papermill", {}).get("start_time"))
+    starts = [when(c.metadata.get("papermill", {}).get("start_time")) for c in nb.cells]
+    first = next((s for s in starts if s is not None), None)
+    run = sum(float(c.metadata.get("papermill", {}).get("duration") or 0) for c in nb.cells)
+    stages = {"execute": round(run, 3)}
+    if begun is not None and first is not None:
+        stages = {"kernel": round((first - begun).total_seconds(), 3), **stages}
+    return stages
+
+
+def _install(source: Path, target: Path) -> None:
+    """Move a finished file into place in one step, keeping the permissions of the file it replaces."""
+    with contextlib.suppress(OSError):
+        source.chmod(target.stat().st_mode & 0o777)
+    source.replace(target)
+
+
 @dataclass
 class Batch:
-    """A batch build's settings: where documents go, which formats, how many at once, which workbook."""
+    """A batch build's settings: where documents go, which formats, how many at once, which workbook.
+
+    Kernels are forked from a warm template process (`forked=True`, the default on Linux): every client
+    still runs in a fresh kernel process of its own, without paying for a Python start-up and the
+    imports. `forked=False` starts a normal kernel process per client and exports in this process.
+    """
 
     out: Path
     workbook: Path
@@ -251,6 +354,11 @@ class Batch:
     overrides: dict[str, Any] = field(default_factory=dict)
     force: bool = False
     timeout: float = 600.0
+    # Elsewhere fork is missing (Windows) or unsafe once system frameworks are loaded (macOS).
+    forked: bool = sys.platform == "linux"
+    _templates: dict[str, Template] = field(default_factory=dict, init=False, repr=False)
+    _stopping: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
+    _watches: set[_Watch] = field(default_factory=set, init=False, repr=False)
 
     def parameters(self, client: Client) -> dict[str, Any]:
         """The workbook parameters for one client: engagement file, then build overrides, then CSV values."""
@@ -259,87 +367,204 @@ class Batch:
         params.update(client.parameters)
         return params
 
+    def _fingerprint(self, client: Client) -> str:
+        return _fingerprint(
+            Client(client.name, client.engagement_file, self.parameters(client)), self.workbook, self.formats
+        )
+
+    def up_to_date(self, client: Client) -> BuildResult | None:
+        """A `skipped` result when the client's documents are current, else None."""
+        if self.force:
+            return None
+        started = time.perf_counter()
+        folder = self.out / client.slug
+        outputs = [folder / f"roadmap.{fmt}" for fmt in self.formats]
+        stamp = folder / STAMP
+        if not (stamp.is_file() and all(p.is_file() for p in outputs)):
+            return None
+        try:
+            if json.loads(stamp.read_text(encoding="utf-8")).get("fingerprint") != self._fingerprint(client):
+                return None
+        except (OSError, ValueError):
+            return None
+        return BuildResult(client, "skipped", time.perf_counter() - started, outputs)
+
+    def warm(self, clients: Sequence[Client] | None = None) -> None:
+        """Start warming the templates now (if any of `clients` will need building); `run` uses them."""
+        if not self.forked or self._templates or (clients is not None and all(map(self.up_to_date, clients))):
+            return
+        from .kernels import Template
+
+        roles = ["kernel", *(["export"] if {"html", "pdf"} & set(self.formats) else [])]
+        self._templates = {role: Template(role).start() for role in roles}
+
+    def close(self) -> None:
+        """Stop the templates and every process they forked."""
+        templates, self._templates = self._templates, {}
+        for template in templates.values():
+            template.close()
+
     def build_one(self, client: Client) -> BuildResult:
         """Build one client's documents; a failure is recorded, never raised."""
+        skipped = self.up_to_date(client)
+        if skipped is not None:
+            return skipped
         started = time.perf_counter()
         folder = self.out / client.slug
         stamp = folder / STAMP
-        fingerprint = _fingerprint(
-            Client(client.name, client.engagement_file, self.parameters(client)), self.workbook, self.formats
-        )
-        outputs = [folder / f"roadmap.{fmt}" for fmt in self.formats]
-        if not self.force and stamp.is_file() and all(p.is_file() for p in outputs):
-            try:
-                if json.loads(stamp.read_text(encoding="utf-8")).get("fingerprint") == fingerprint:
-                    return BuildResult(client, "skipped", time.perf_counter() - started, outputs)
-            except (OSError, ValueError):
-                pass
+        watch = _Watch(self.timeout)
+        self._watches.add(watch)
+        if self._stopping.is_set():
+            watch.stop("interrupted")
         try:
-            written = self._execute_and_export(client, folder)
+            written, stages = self._execute_and_export(client, folder, watch)
         except Exception as exc:  # noqa: BLE001 - one client's failure must not stop the batch
             stamp.unlink(missing_ok=True)
             kept = [folder / "roadmap.ipynb"] if (folder / "roadmap.ipynb").is_file() else []
-            return BuildResult(client, "failed", time.perf_counter() - started, kept, _error_line(exc))
-        atomic_write_text(stamp, json.dumps({"fingerprint": fingerprint, "client": client.name}, indent=2))
-        return BuildResult(client, "built", time.perf_counter() - started, written)
+            error = watch.reason or _error_line(exc)
+            return BuildResult(client, "failed", time.perf_counter() - started, kept, error)
+        finally:
+            watch.close()
+            self._watches.discard(watch)
+        seconds = time.perf_counter() - started
+        record = {"fingerprint": self._fingerprint(client), "client": client.name, "seconds": stages}
+        atomic_write_text(stamp, json.dumps(record, indent=2))
+        return BuildResult(client, "built", seconds, written, stages=stages)
 
-    def _execute_and_export(self, client: Client, folder: Path) -> list[Path]:
-        import nbformat
+    def _execute_and_export(self, client: Client, folder: Path, watch: _Watch) -> tuple[list[Path], dict[str, float]]:
+        from .kernels import defer_iri_checks, kernel_manager_class
+
+        defer_iri_checks()
         import papermill
         from papermill.exceptions import PapermillExecutionError
 
-        from .exporters import HTMLExporter, PDFExporter
-
         folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(prefix=".visionkit-", dir=folder) as tmp:
-            executed = Path(tmp) / "roadmap.ipynb"
+        # Absolute: forked exporters do not run in this process's working folder.
+        tmp = Path(tempfile.mkdtemp(prefix=".visionkit-", dir=folder)).resolve()
+        try:
+            executed = tmp / "roadmap.ipynb"
             try:
-                papermill.execute_notebook(
+                nb = papermill.execute_notebook(
                     str(self.workbook),
                     str(executed),
                     parameters=self.parameters(client),
                     progress_bar=False,
                     kernel_name="python3",
-                    cwd=str(client.engagement_file.parent),
-                    execution_timeout=self.timeout,
-                    kernel_manager_class=quiet_kernel_manager(),
+                    # Saving after every cell is for watching a long run; a batch only needs the end.
+                    request_save_on_cell_execute=False,
+                    kernel_manager_class=kernel_manager_class(self._templates.get("kernel"), watch.attach),
+                    # The kernel's working folder; papermill's own `cwd` would chdir this whole process.
+                    resources={"metadata": {"path": str(client.engagement_file.parent)}},
                 )
             except PapermillExecutionError:
                 # Keep the executed notebook, failing cell marked, for the strategist to open.
-                if executed.is_file():
-                    shutil.copyfile(executed, Path(tmp) / "kept.ipynb")
-                    (Path(tmp) / "kept.ipynb").replace(folder / "roadmap.ipynb")
+                if executed.is_file() and not watch.reason:
+                    shutil.copyfile(executed, tmp / "kept.ipynb")
+                    (tmp / "kept.ipynb").replace(folder / "roadmap.ipynb")
                 raise
-            nb = nbformat.read(executed, as_version=4)
+            if watch.reason:
+                raise _Stopped(watch.reason)
+            stages = {**_stage_seconds(nb), **self._export(executed, tmp, watch)}
             written = []
-            if "html" in self.formats:
-                atomic_write_text(folder / "roadmap.html", HTMLExporter().from_notebook_node(nb)[0])
-                written.append(folder / "roadmap.html")
-            if "pdf" in self.formats:
-                atomic_write_bytes(folder / "roadmap.pdf", PDFExporter().from_notebook_node(nb)[0])
-                written.append(folder / "roadmap.pdf")
-            if "ipynb" in self.formats:
-                executed.replace(folder / "roadmap.ipynb")
-                written.insert(0, folder / "roadmap.ipynb")
-        return written
+            for fmt in FORMATS:
+                if fmt in self.formats:
+                    _install(tmp / f"roadmap.{fmt}", folder / f"roadmap.{fmt}")
+                    written.append(folder / f"roadmap.{fmt}")
+            return written, stages
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    def _export(self, executed: Path, tmp: Path, watch: _Watch) -> dict[str, float]:
+        """HTML and PDF into `tmp`: in a child forked from the export template, else in this process."""
+        from .kernels import TemplateError
+
+        formats = [fmt for fmt in ("html", "pdf") if fmt in self.formats]
+        if not formats:
+            return {}
+        args = {"notebook": str(executed), "folder": str(tmp), "formats": formats}
+        template = self._templates.get("export")
+        child = None
+        if template is not None:
+            with contextlib.suppress(TemplateError):
+                child = template.spawn("call", target="visionkit.batch:export_job", args=args, log=str(tmp / "log"))
+        if child is None:
+            if watch.reason:
+                raise _Stopped(watch.reason)
+            export_job(**args)  # type: ignore[arg-type]
+        else:
+            watch.attach(child.kill)
+            if child.wait() != 0:
+                if watch.reason:
+                    raise _Stopped(watch.reason)
+                log = (tmp / "log").read_text(encoding="utf-8", errors="replace").strip().splitlines()
+                raise RuntimeError(log[-1] if log else "the exporter stopped unexpectedly")
+        timings: dict[str, float] = json.loads((tmp / "timings.json").read_text(encoding="utf-8"))
+        return {k: round(v, 3) for k, v in timings.items()}
 
     def run(self, clients: Sequence[Client], on_done: Callable[[BuildResult], None] | None = None) -> list[BuildResult]:
-        """Build every client, `jobs` at a time; results come back in the clients' order."""
+        """Build every client, `jobs` at a time; results come back in the clients' order.
+
+        Ctrl-C (KeyboardInterrupt) stops every kernel and exporter, removes their unfinished files, keeps
+        the documents already finished, and is raised again once everything has stopped.
+        """
         self.out.mkdir(parents=True, exist_ok=True)
         results: dict[int, BuildResult] = {}
-        with ThreadPoolExecutor(max_workers=max(1, self.jobs)) as pool:
-            futures: dict[Future[BuildResult], int] = {pool.submit(self.build_one, c): i for i, c in enumerate(clients)}
-            pending = set(futures)
-            try:
-                while pending:
-                    done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                    for future in done:
-                        result = future.result()
-                        results[futures[future]] = result
-                        if on_done is not None:
-                            on_done(result)
-            except KeyboardInterrupt:
-                for future in pending:
-                    future.cancel()
-                raise
+        todo: queue.Queue[int] = queue.Queue()
+        for index, client in enumerate(clients):
+            skipped = self.up_to_date(client)
+            if skipped is None:
+                todo.put(index)
+                continue
+            results[index] = skipped
+            if on_done is not None:
+                on_done(skipped)
+        if todo.empty():
+            return [results[i] for i in range(len(clients))]
+        self.warm()
+        finished: queue.Queue[tuple[int, BuildResult]] = queue.Queue()
+
+        def work() -> None:
+            while not self._stopping.is_set():
+                try:
+                    index = todo.get_nowait()
+                except queue.Empty:
+                    return
+                finished.put((index, self.build_one(clients[index])))
+
+        # Daemon threads: an interrupted build must be able to exit even if one is slow to notice.
+        workers = [threading.Thread(target=work, daemon=True) for _ in range(min(self.jobs, todo.qsize()))]
+        for worker in workers:
+            worker.start()
+        try:
+            while len(results) < len(clients):
+                try:
+                    index, result = finished.get(timeout=0.2)
+                except queue.Empty:
+                    continue
+                results[index] = result
+                if on_done is not None:
+                    on_done(result)
+        except BaseException:
+            self._interrupt(workers)
+            raise
+        finally:
+            self.close()
         return [results[i] for i in range(len(clients))]
+
+    def _interrupt(self, workers: Sequence[threading.Thread]) -> None:
+        """Stop every client now: kill kernels and exporters, then let the workers clean up."""
+        previous = None
+        if threading.current_thread() is threading.main_thread():
+            # A second Ctrl-C must not cut the clean-up short and leave kernels behind.
+            previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            self._stopping.set()
+            for watch in list(self._watches):
+                watch.stop("interrupted")
+            self.close()
+            deadline = time.monotonic() + 15
+            for worker in workers:
+                worker.join(max(0.0, deadline - time.monotonic()))
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGINT, previous)

@@ -279,6 +279,7 @@ def run_build(inputs: Sequence[str], args: argparse.Namespace) -> tuple[int, lis
     console = _console()
     workbook = Path(args.workbook) if args.workbook else roadmap_workbook()
     overrides = {"waves": args.waves, "capacity": args.capacity, "strategy": args.strategy, "title": args.title}
+    batch = None
     try:
         clients = collect_clients(inputs)
         batch = Batch(
@@ -293,8 +294,14 @@ def run_build(inputs: Sequence[str], args: argparse.Namespace) -> tuple[int, lis
         for client in clients:
             client.parameters = {**client.parameters}
         notes = assign_slugs(clients)
+        # Warm kernels and exporters start importing now, while the workbook is checked.
+        batch.warm(clients)
         check_workbook(workbook, [type(c)(c.name, c.engagement_file, batch.parameters(c)) for c in clients])
-    except EngagementError as exc:
+    except BaseException as exc:
+        if batch is not None:
+            batch.close()
+        if not isinstance(exc, EngagementError):
+            raise
         _print_problems(exc)
         return EXIT_BAD_INPUT, []
     for note in notes:
@@ -385,7 +392,7 @@ def _add_build_options(parser: argparse.ArgumentParser, *, out_default: str | No
     parser.add_argument("--title", help="document title (default: the workbook's)")
     parser.add_argument("--force", action="store_true", help="rebuild clients that are up to date")
     parser.add_argument(
-        "--timeout", type=_positive, default=600, help="seconds a cell may run before the client fails (default: 600)"
+        "--timeout", type=_positive, default=600, help="seconds a client may take before it fails (default: 600)"
     )
     _add_scenario_options(parser, pins=False)
 
