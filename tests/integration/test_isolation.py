@@ -246,8 +246,6 @@ def test_the_observer_sees_every_leak_when_a_kernel_is_shared(fresh: dict[str, o
 
 
 def test_a_dying_kernel_fails_only_its_client(tmp_path: Path, mark: str) -> None:
-    import psutil
-
     clients = write_clients(tmp_path / "clients", "A", "B", "C", "D")
     workbook = write_workbook(
         tmp_path / "die.ipynb",
@@ -261,7 +259,8 @@ def test_a_dying_kernel_fails_only_its_client(tmp_path: Path, mark: str) -> None
     assert "DeadKernelError" in results[1].error and "DeadKernelError" in results[3].error
     for result in (results[1], results[3]):
         assert not list((tmp_path / "out" / result.client.slug).iterdir())  # nothing half-written
-    assert psutil.Process().children(recursive=True) == []
+    # Only processes this build started (other tests' servers may be running in the same session).
+    assert wait_until_gone(mark) == []
 
 
 def test_a_hanging_client_times_out_alone(tmp_path: Path, mark: str) -> None:
