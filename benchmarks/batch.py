@@ -251,7 +251,7 @@ def main() -> None:
     parser.add_argument("n", nargs="?", type=int, default=50, help="clients (default 50)")
     parser.add_argument("--sample", type=int, default=10, help="clients route 1 builds (default 10)")
     parser.add_argument("--jobs", type=int, help="passed to visionkit build (default: its own)")
-    parser.add_argument("--keep", type=Path, help="keep everything in this folder")
+    parser.add_argument("--keep", type=Path, help="work in this folder (emptied first) and keep it")
     parser.add_argument("--floor", nargs=2, type=Path, metavar=("CSV", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.floor:
@@ -301,7 +301,7 @@ def main() -> None:
     print(f"load average {load_after[0]:.2f} at the end (other work on the machine slows every route)")
     print("\nper-stage seconds, median over clients:")
     print(f"  (1) {median_stages(commands.stages)}")
-    print(f"  (2) {median_stages(build.stages)}   client 1 alone: {median_stages(build.stages[:1])}")
+    print(f"  (2) {median_stages(build.stages)}   client 001: {median_stages(build.stages[:1])}")
     print(f"  (3) {median_stages(plain.stages)}")
     b1, t1 = compare(list(sample.values()), work / "build", work / "commands")
     b3, t3 = compare(list(files.values()), work / "build", work / "floor")

@@ -553,10 +553,10 @@ class Batch:
 
     def _interrupt(self, workers: Sequence[threading.Thread]) -> None:
         """Stop every client now: kill kernels and exporters, then let the workers clean up."""
-        previous = None
+        previous = {}
         if threading.current_thread() is threading.main_thread():
-            # A second Ctrl-C must not cut the clean-up short and leave kernels behind.
-            previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+            # A second Ctrl-C (or a SIGTERM) must not cut the clean-up short and leave kernels behind.
+            previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
         try:
             self._stopping.set()
             for watch in list(self._watches):
@@ -566,5 +566,5 @@ class Batch:
             for worker in workers:
                 worker.join(max(0.0, deadline - time.monotonic()))
         finally:
-            if previous is not None:
-                signal.signal(signal.SIGINT, previous)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)

@@ -408,9 +408,10 @@ def _loop(replies: IO[str], env_delta: Mapping[str, str]) -> None:
     os.set_blocking(wake_w, False)
     signal.set_wakeup_fd(wake_w)
     signal.signal(signal.SIGCHLD, lambda *_: None)
-    children: set[int] = set()
+    children: dict[int, str] = {}  # pid -> the kernel's connection file ("" for other children)
     pending = b""
     keep = (replies.fileno(), wake_r, wake_w)
+    orphaned = False
     try:
         while True:
             readable, _, _ = select.select([0, wake_r], [], [])
@@ -422,13 +423,17 @@ def _loop(replies: IO[str], env_delta: Mapping[str, str]) -> None:
                 continue
             data = os.read(0, 1 << 16)
             if not data:
-                return  # the coordinator has gone: stop everything
+                orphaned = True  # the coordinator has gone: stop everything, and tidy up for it
+                return
             pending += data
             *lines, pending = pending.split(b"\n")
             for line in lines:
                 if not line.strip():
                     continue
-                request = json.loads(line)
+                try:
+                    request = json.loads(line)
+                except ValueError:
+                    continue
                 if request["op"] == "quit":
                     return
                 if request["op"] == "signal":
@@ -445,15 +450,20 @@ def _loop(replies: IO[str], env_delta: Mapping[str, str]) -> None:
                         continue
                     if pid == 0:
                         _child(request, keep, env_delta)
-                    children.add(pid)
+                    argv = request.get("argv") or []
+                    children[pid] = argv[4] if request["kind"] == "kernel" and len(argv) > 4 else ""
                     print(json.dumps({"id": request["id"], "pid": pid}), file=replies)
     finally:
         for pid in children:
             _killpg(pid, signal.SIGKILL)
         _sweep()
+        for connection_file in children.values() if orphaned else ():
+            if connection_file:
+                with contextlib.suppress(OSError):
+                    Path(connection_file).unlink()
 
 
-def _reap(children: set[int], replies: IO[str]) -> None:
+def _reap(children: dict[int, str], replies: IO[str]) -> None:
     while True:
         try:
             pid, status = os.waitpid(-1, os.WNOHANG)
@@ -462,7 +472,7 @@ def _reap(children: set[int], replies: IO[str]) -> None:
         if pid == 0:
             return
         if pid in children:
-            children.discard(pid)
+            del children[pid]
             # Whatever the child started in its process group goes with it.
             _killpg(pid, signal.SIGKILL)
             print(json.dumps({"exit": pid, "status": os.waitstatus_to_exitcode(status)}), file=replies)
