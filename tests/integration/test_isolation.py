@@ -19,6 +19,8 @@ import pytest
 
 from visionkit.batch import Batch, BuildResult, assign_slugs, collect_clients
 
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="forked kernels and /proc are Linux-only")
+
 # What a notebook can see of the state a previous client might have left behind.
 OBSERVE = textwrap.dedent(
     """
@@ -128,7 +130,7 @@ def plot_cell(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def descendants_with(mark: str) -> list[int]:
-    """Live processes whose environment carries `mark` (psutil if installed, else /proc)."""
+    """Live processes (not zombies) whose environment carries `mark`, from /proc."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit() or int(entry.name) == os.getpid():
