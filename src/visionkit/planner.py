@@ -140,10 +140,12 @@ def plan(
     stages: list[_Stage] = []
     index: dict[tuple[str, int], int] = {}
     first_stage: dict[str, int] = {}
+    # Each capability's needed levels, sorted once: stages, prerequisites and moments all walk them.
+    levels = {cid: sorted(found) for cid, found in demanded.items()}
     for cid in sorted(demanded):
         cap = catalog[cid]
         below = current[cid]
-        for level in sorted(demanded[cid]):
+        for level in levels[cid]:
             effort = cap.effort_between(below, level)
             uplift = Uplift(
                 id=f"{cid}@{level}",
@@ -161,7 +163,7 @@ def plan(
 
     def stage_reaching(cid: str, level: int) -> int:
         # The first stage whose target is at least `level` (levels between stages round up).
-        for lvl in sorted(demanded[cid]):
+        for lvl in levels[cid]:
             if lvl >= level:
                 return index[(cid, lvl)]
         raise KeyError((cid, level))
@@ -182,7 +184,7 @@ def plan(
     for mi, mp in enumerate(moments):
         for cid, level in mp.required.items():
             if level > current[cid]:
-                for lvl in sorted(demanded[cid]):
+                for lvl in levels[cid]:
                     if lvl > level:
                         break
                     stages[index[(cid, lvl)]].moments.append(mi)
@@ -206,7 +208,7 @@ def plan(
             )
             return []
         if not lvl:
-            return [first_stage[cid]] if what == "pin" else [index[(cid, x)] for x in sorted(demanded[cid])]
+            return [first_stage[cid]] if what == "pin" else [index[(cid, x)] for x in levels[cid]]
         level = int(lvl)
         if level <= current[cid]:
             warnings.append(f"{what} '{ref}' has no effect: {cid} is already at level {current[cid]}")
