@@ -291,8 +291,6 @@ def run_build(inputs: Sequence[str], args: argparse.Namespace) -> tuple[int, lis
             force=args.force,
             timeout=args.timeout,
         )
-        for client in clients:
-            client.parameters = {**client.parameters}
         notes = assign_slugs(clients)
         # Warm kernels and exporters start importing now, while the workbook is checked.
         batch.warm(clients)
