@@ -286,30 +286,36 @@ class _Stopped(Exception):
 
 
 def warm_exporters() -> None:
-    """Render an empty document once, so that forked exporters start with templates and fonts loaded."""
+    """Load the HTML templates and find the fonts once, so that forked exporters start with them.
+
+    Nothing is typeset here: Typst starts worker threads when it compiles, and a process that forks
+    must not have any.
+    """
     import nbformat
 
-    from .exporters import HTMLExporter, html_to_pdf
+    from .exporters import HTMLExporter
+    from .typeset import fonts
 
-    html_to_pdf(HTMLExporter().from_notebook_node(nbformat.v4.new_notebook())[0])
+    HTMLExporter().from_notebook_node(nbformat.v4.new_notebook())
+    fonts()
 
 
 def export_job(notebook: str, folder: str, formats: Sequence[str]) -> None:
     """Render an executed notebook to roadmap.html and roadmap.pdf in `folder`, with the time each took."""
     import nbformat
 
-    from .exporters import HTMLExporter, html_to_pdf
+    from .exporters import HTMLExporter
+    from .typeset import notebook_to_pdf
 
     started = time.perf_counter()
     nb = nbformat.read(notebook, as_version=4)
-    # The PDF exporter renders this same HTML first; rendering it once serves both formats.
-    html = HTMLExporter().from_notebook_node(nb)[0]
-    seconds = {"html": time.perf_counter() - started}
+    seconds: dict[str, float] = {}
     if "html" in formats:
-        atomic_write_text(Path(folder) / "roadmap.html", html)
+        atomic_write_text(Path(folder) / "roadmap.html", HTMLExporter().from_notebook_node(nb)[0])
+        seconds["html"] = time.perf_counter() - started
     if "pdf" in formats:
         started = time.perf_counter()
-        atomic_write_bytes(Path(folder) / "roadmap.pdf", html_to_pdf(html))
+        atomic_write_bytes(Path(folder) / "roadmap.pdf", notebook_to_pdf(nb))
         seconds["pdf"] = time.perf_counter() - started
     atomic_write_text(Path(folder) / "timings.json", json.dumps(seconds))
 

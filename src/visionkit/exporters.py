@@ -45,7 +45,7 @@ class HTMLExporter(TemplateExporter):
 
 
 class PDFExporter(Exporter):
-    """A roadmap workbook's outputs as an A4 PDF, typeset by WeasyPrint from the HTML document."""
+    """A roadmap workbook's outputs as an A4 PDF, typeset by Typst from the same sections as the HTML."""
 
     export_from_notebook = "visionkit PDF"
     output_mimetype = "application/pdf"
@@ -57,21 +57,9 @@ class PDFExporter(Exporter):
     def from_notebook_node(  # type: ignore[override]
         self, nb: Any, resources: dict[str, Any] | None = None, **kw: Any
     ) -> tuple[bytes, dict[str, Any]]:
-        """Render the HTML document, then typeset it to PDF bytes."""
-        html, resources = HTMLExporter(config=self.config).from_notebook_node(nb, resources, **kw)
+        """Typeset the notebook's document sections to PDF bytes."""
+        from .typeset import notebook_to_pdf
+
+        nb_copy, resources = super().from_notebook_node(nb, resources, **kw)
         resources["output_extension"] = ".pdf"
-        return html_to_pdf(html), resources
-
-
-def html_to_pdf(html: str) -> bytes:
-    """Typeset an HTML document to PDF with WeasyPrint (no browser, no TeX)."""
-    import logging
-
-    import weasyprint
-
-    # WeasyPrint warns about CSS it ignores (e.g. screen-only grid rules); that is not news for a reader.
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    logging.getLogger("fontTools").setLevel(logging.ERROR)
-    pdf = weasyprint.HTML(string=html, base_url=str(templates_dir())).write_pdf()
-    assert pdf is not None
-    return bytes(pdf)
+        return notebook_to_pdf(nb_copy), resources

@@ -48,9 +48,9 @@ KERNEL_PRELOAD = (
     "visionkit.planner",
     "visionkit.engagement_file",
 )
-EXPORT_PRELOAD = ("nbformat", "visionkit.exporters", "weasyprint", "fontTools.subset", "visionkit.batch")
+EXPORT_PRELOAD = ("nbformat", "visionkit.exporters", "visionkit.typeset", "typst", "visionkit.batch")
 # Then one warm-up call: the shipped catalog (package data, the same for every client) is parsed once
-# instead of in every kernel; exporters render an empty document to load their templates and fonts.
+# instead of in every kernel; exporters load their templates and find the fonts.
 ROLES: dict[str, tuple[tuple[str, ...], str]] = {
     "kernel": (KERNEL_PRELOAD, "visionkit.catalog:default_catalog"),
     "export": (EXPORT_PRELOAD, "visionkit.batch:warm_exporters"),

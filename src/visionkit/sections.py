@@ -76,7 +76,8 @@ def cover(roadmap: Roadmap, title: str, date: _dt.date) -> Section:
     <dt>Perfect days</dt><dd>{escape(", ".join(d.title for d in eng.perfect_days))}</dd>
   </dl>
 </section>"""
-    return Section("cover", "Cover", html, in_contents=False, meta={"client": eng.client, "title": title})
+    meta = {"client": eng.client, "title": title, "date": date.isoformat()}
+    return Section("cover", "Cover", html, in_contents=False, meta=meta)
 
 
 def top_uplifts(roadmap: Roadmap, count: int = 3) -> list[Uplift]:

@@ -34,6 +34,7 @@ def test_wheel_ships_package_data(wheel: Path) -> None:
         "visionkit/workbooks/roadmap.ipynb",
         "visionkit/templates/visionkit/index.html.j2",
         "visionkit/templates/visionkit/conf.json",
+        "visionkit/templates/visionkit/document.typ",
         "visionkit/templates/visionkit/static/style.css",
         "visionkit/py.typed",
     ):

@@ -1,0 +1,147 @@
+"""Typesetting to PDF: text reaches Typst literally, every output kind is set, and PDFs are reproducible."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+
+import nbformat
+import pytest
+import typst
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pypdf import PdfReader
+
+from visionkit.sections import SECTION_MIME
+from visionkit.typeset import chart_width_mm, document_source, lit, notebook_to_pdf, parse, typeset
+
+HOSTILE = {
+    '#set page(fill: red) #import "x.typ"': "#set page(fill: red)",
+    '"); #panic("boom") ("': '#panic("boom")',
+    "\\u{41} \\ backslash ] [ } { $x^2$ <label> @ref *strong* _em_ `raw` // comment /* c */": "$x^2$ <label> @ref",
+    "line\nbreak\r\ttab": "line",
+}
+
+
+def section(html: str, **meta: object) -> dict[str, object]:
+    return {"id": "s", "title": "S", "html": html, "in_contents": True, **meta}
+
+
+def notebook(*outputs: dict[str, object], markdown: str | None = None) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    if markdown is not None:
+        nb.cells.append(nbformat.v4.new_markdown_cell(markdown))
+    for data in outputs:
+        cell = nbformat.v4.new_code_cell("x")
+        cell.outputs = [nbformat.v4.new_output("display_data", data=data)]
+        nb.cells.append(cell)
+    return nb
+
+
+def text_of(pdf: bytes) -> str:
+    return " ".join((page.extract_text() or "") for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_a_literal_holds_any_text_exactly(text: str) -> None:
+    source = f"#metadata({lit(text)}) <m>".encode()
+    assert json.loads(typst.query(source, "<m>", field="value", one=True)) == text
+
+
+@pytest.mark.parametrize(("hostile", "shown"), HOSTILE.items())
+def test_hostile_text_in_every_element_is_printed_not_run(hostile: str, shown: str) -> None:
+    from visionkit.markup import escape
+
+    t = escape(hostile)
+    html = (
+        f"<section class='vk-section'><h2>{t}</h2><p class='vk-story'>{t} <strong>{t}</strong></p>"
+        f"<ul class='vk-needs'><li>{t} <span class='vk-level'>L2</span></li></ul>"
+        f"<table class='vk-table'><thead><tr><th>{t}</th><th class='num'>n</th></tr></thead>"
+        f"<tbody><tr><td>{t}</td><td class='num'>1</td></tr></tbody></table>"
+        f"<dl><dt>{t}</dt><dd>{t}</dd></dl><pre>{t}</pre></section>"
+    )
+    nb = notebook({SECTION_MIME: section(html, client=hostile, title=hostile), "text/html": html})
+    body = " ".join(text_of(notebook_to_pdf(nb)).split())
+    # Nine places in the section and the running header on each page beyond the first, all as text.
+    assert body.count(shown) >= 9, body
+
+
+def test_scripts_and_styles_are_dropped_and_other_html_kept_as_text() -> None:
+    html = (
+        "<p>before<script>alert('x')</script><style>p{color:red}</style> after "
+        "<img src='https://example.com/x.png' alt='a picture'> <a href='javascript:alert(1)'>a link</a></p>"
+    )
+    body = text_of(notebook_to_pdf(notebook({"text/html": html})))
+    assert "before" in body and "after" in body and "a link" in body and "a picture" in body
+    assert "alert" not in body and "color:red" not in body
+
+
+def test_markdown_cells_and_other_outputs_are_set() -> None:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(buffer, format="PNG")
+    png = base64.b64encode(buffer.getvalue()).decode()
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="100pt" height="50pt"><text x="5" y="20">in svg</text></svg>'
+    nb = notebook(
+        {"text/markdown": "| a | b |\n|---|---|\n| cell one | cell two |"},
+        {"image/png": png},
+        {"image/svg+xml": svg},
+        markdown="# A heading\n\nSome *text* with `code`.\n\n- one\n- two\n\n```\nblock of code\n```",
+    )
+    source, assets = document_source(nb)
+    assert sorted(name.rsplit(".", 1)[1] for name in assets) == ["png", "svg"]
+    pdf = typeset(source, assets)
+    body = text_of(pdf)
+    for words in ("A heading", "text", "code", "one", "two", "block of code", "cell one", "cell two", "in svg"):
+        assert words in body
+    assert sum(len(page.images) for page in PdfReader(io.BytesIO(pdf)).pages) == 1  # the PNG, not the SVG
+
+
+def test_removed_and_parameter_cells_are_not_set() -> None:
+    nb = notebook({"text/html": "<p>shown</p>"}, markdown="hidden words")
+    nb.cells[0].metadata["tags"] = ["remove-cell"]
+    hidden = nbformat.v4.new_code_cell("x")
+    hidden.metadata["tags"] = ["parameters"]
+    hidden.outputs = [nbformat.v4.new_output("display_data", data={"text/html": "<p>parameter words</p>"})]
+    nb.cells.append(hidden)
+    body = text_of(notebook_to_pdf(nb))
+    assert "shown" in body and "hidden" not in body and "parameter words" not in body
+
+
+def test_pdf_is_reproducible_and_dated_by_the_document() -> None:
+    html = "<section class='vk-section'><h2>T</h2><p>x</p></section>"
+    nb = notebook({SECTION_MIME: section(html, date="2027-03-01")})
+    first, second = notebook_to_pdf(nb), notebook_to_pdf(nb)
+    assert first == second
+    assert PdfReader(io.BytesIO(first)).metadata["/CreationDate"].startswith("D:20270301")
+
+
+def test_a_bad_brand_colour_falls_back_to_the_default() -> None:
+    html = "<section class='vk-section'><h2>T</h2></section>"
+    source, _ = document_source(notebook({SECTION_MIME: section(html, brand='red"); #panic("x')}))
+    assert 'rgb("#1f4e79")' in source
+    assert notebook_to_pdf(notebook({SECTION_MIME: section(html, brand="#abc")}))
+
+
+@pytest.mark.parametrize(
+    ("head", "width"),
+    [
+        ('<svg width="360pt" height="180pt">', 127.0),  # its own width
+        ('<svg width="720pt" height="360pt">', 176.0),  # at most the text width
+        ('<svg width="500pt" height="2000pt">', 56.25),  # a tall chart fits a page: 225 mm * 1 / 4
+        ('<svg viewBox="0 0 400 200">', 141.11),
+        ("<svg>", 176.0),
+    ],
+)
+def test_chart_width(head: str, width: float) -> None:
+    assert chart_width_mm(head + "</svg>") == pytest.approx(width, abs=0.01)
+
+
+def test_inline_svg_is_taken_out_before_parsing() -> None:
+    svgs: list[str] = []
+    tree = parse("<figure><svg><text>&lt;b&gt;</text></svg></figure><p>x</p>", svgs)
+    assert svgs == ["<svg><text>&lt;b&gt;</text></svg>"]
+    assert [n.tag for n in tree.elements()] == ["figure", "p"]
