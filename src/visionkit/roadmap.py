@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -12,6 +12,31 @@ if TYPE_CHECKING:
     from .model import Engagement, Scenario
 
 STATUSES = ("scheduled", "beyond-horizon", "excluded")
+
+
+TABLE_COLUMNS = [
+    "uplift",
+    "capability",
+    "name",
+    "domain",
+    "from_level",
+    "to_level",
+    "effort",
+    "value",
+    "value_per_effort",
+    "status",
+    "start_wave",
+    "end_wave",
+    "start",
+    "end",
+    "pinned",
+    "prerequisites",
+    "moments",
+    "unlocks",
+    "why",
+    "notes",
+]
+"""The columns of `Roadmap.table()`, in order."""
 
 
 @dataclass
@@ -117,18 +142,8 @@ class Roadmap:
             parts.append(f"prerequisite of {shown}{more}")
         return "; ".join(parts)
 
-    def table(self) -> pd.DataFrame:
-        """The roadmap: one row per uplift, in delivery order.
-
-        Columns: uplift (id), capability, name, domain, from_level, to_level, effort,
-        value, value_per_effort, status (scheduled / beyond-horizon / excluded),
-        start_wave and end_wave (nullable ints), start and end (period labels),
-        pinned (wave or NA), prerequisites (uplift ids), moments (keys of the moments
-        that need it), unlocks (moments that go live when it finishes), why (a sentence),
-        notes (pins that could not hold, exclusions, partial progress).
-        """
-        import pandas as pd
-
+    def table_rows(self) -> list[dict[str, Any]]:
+        """The rows of `table()` as plain dicts, in delivery order (no pandas needed)."""
         rows = []
         for up in self.uplifts:
             rows.append(
@@ -155,36 +170,41 @@ class Roadmap:
                     "notes": "; ".join(up.notes),
                 }
             )
-        columns = [
-            "uplift",
-            "capability",
-            "name",
-            "domain",
-            "from_level",
-            "to_level",
-            "effort",
-            "value",
-            "value_per_effort",
-            "status",
-            "start_wave",
-            "end_wave",
-            "start",
-            "end",
-            "pinned",
-            "prerequisites",
-            "moments",
-            "unlocks",
-            "why",
-            "notes",
-        ]
-        frame = pd.DataFrame(rows, columns=columns)
+
+        def delivery(row: dict[str, Any]) -> tuple[int, int, str]:
+            start, end = row["start_wave"], row["end_wave"]
+            return (10**9 if start is None else start, 10**9 if end is None else end, row["uplift"])
+
+        return sorted(rows, key=delivery)
+
+    def table(self) -> pd.DataFrame:
+        """The roadmap: one row per uplift, in delivery order.
+
+        Columns: uplift (id), capability, name, domain, from_level, to_level, effort,
+        value, value_per_effort, status (scheduled / beyond-horizon / excluded),
+        start_wave and end_wave (nullable ints), start and end (period labels),
+        pinned (wave or NA), prerequisites (uplift ids), moments (keys of the moments
+        that need it), unlocks (moments that go live when it finishes), why (a sentence),
+        notes (pins that could not hold, exclusions, partial progress).
+        """
+        import pandas as pd
+
+        frame = pd.DataFrame(self.table_rows(), columns=TABLE_COLUMNS)
         for col in ("start_wave", "end_wave", "pinned"):
             frame[col] = frame[col].astype("Int64")
         frame["value_per_effort"] = frame["value_per_effort"].astype("Float64")
-        order = frame.assign(_s=frame["start_wave"].fillna(10**9), _e=frame["end_wave"].fillna(10**9)).sort_values(
-            ["_s", "_e", "uplift"], kind="stable"
-        )
-        return order.drop(columns=["_s", "_e"]).reset_index(drop=True)
+        return frame
+
+    def traceability_grid(self, *, with_prerequisites: bool = False) -> tuple[list[str], list[list[int]]]:
+        """The capability ids and, per moment in order, the level each needs, as `traceability()` has them."""
+        catalog = self.engagement.capabilities
+        used: set[str] = set()
+        for mp in self.moments:
+            used.update(mp.required if with_prerequisites else mp.needs)
+        order = {d: i for i, d in enumerate(catalog.domains)}
+        cols = sorted(used, key=lambda c: (order.get(catalog[c].domain, len(order)), c))
+        data = [[(mp.required if with_prerequisites else mp.needs).get(c, 0) for c in cols] for mp in self.moments]
+        return cols, data
 
     def traceability(self, *, with_prerequisites: bool = False) -> pd.DataFrame:
         """Moments x capabilities: the level each moment needs (0: not needed).
@@ -195,13 +215,7 @@ class Roadmap:
         """
         import pandas as pd
 
-        catalog = self.engagement.capabilities
-        used: set[str] = set()
-        for mp in self.moments:
-            used.update(mp.required if with_prerequisites else mp.needs)
-        order = {d: i for i, d in enumerate(catalog.domains)}
-        cols = sorted(used, key=lambda c: (order.get(catalog[c].domain, len(order)), c))
-        data = [[(mp.required if with_prerequisites else mp.needs).get(c, 0) for c in cols] for mp in self.moments]
+        cols, data = self.traceability_grid(with_prerequisites=with_prerequisites)
         idx = pd.MultiIndex.from_tuples(
             [(mp.perfect_day, mp.key) for mp in self.moments], names=["perfect_day", "moment"]
         )
@@ -257,11 +271,8 @@ class Roadmap:
         frame["live_wave"] = frame["live_wave"].astype("Int64")
         return frame
 
-    def waves(self) -> pd.DataFrame:
-        """Per wave: period, capacity, effort used, utilisation, uplifts started and finished,
-        moments and perfect days live by the end of the wave (cumulative)."""
-        import pandas as pd
-
+    def wave_rows(self) -> list[dict[str, Any]]:
+        """The rows of `waves()` as plain dicts (no pandas needed)."""
         days = {d.id: [mp for mp in self.moments if mp.perfect_day == d.id] for d in self.engagement.perfect_days}
         rows = []
         for wave in range(1, len(self.labels) + 1):
@@ -284,7 +295,14 @@ class Roadmap:
                     "perfect_days_live": days_live,
                 }
             )
-        frame = pd.DataFrame(rows)
+        return rows
+
+    def waves(self) -> pd.DataFrame:
+        """Per wave: period, capacity, effort used, utilisation, uplifts started and finished,
+        moments and perfect days live by the end of the wave (cumulative)."""
+        import pandas as pd
+
+        frame = pd.DataFrame(self.wave_rows())
         frame["utilisation"] = frame["utilisation"].astype("Float64")
         return frame
 

@@ -152,7 +152,7 @@ def executive_summary(roadmap: Roadmap) -> Section:
     """Plain sentences on what goes live when, and what unlocks the most."""
     items = "".join(f"<li>{s}</li>" for s in summary_sentences(roadmap))
     rows = []
-    for w in roadmap.waves().to_dict("records"):
+    for w in roadmap.wave_rows():
         rows.append(
             f"<tr><td>{escape(w['period'])}</td><td class='num'>{w['effort']} / {w['capacity']}</td>"
             f"<td class='num'>{w['finished']}</td><td class='num'>{w['moments_live']} / {len(roadmap.moments)}</td>"
@@ -238,7 +238,7 @@ def uplift_list(roadmap: Roadmap) -> Section:
     """Every uplift with when it lands, its effort and why it is there."""
     catalog = roadmap.engagement.capabilities
     rows = []
-    for row in roadmap.table().to_dict("records"):
+    for row in roadmap.table_rows():
         when = row["end"] if row["status"] == "scheduled" else row["status"].replace("-", " ")
         if row["status"] == "scheduled" and row["start"] != row["end"]:
             when = f"{row['start']}–{row['end']}"
