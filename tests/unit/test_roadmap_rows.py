@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pandas as pd
 
 from visionkit.cli import demo_path
@@ -23,3 +26,16 @@ def test_rows_match_the_dataframes() -> None:
     assert "beyond-horizon" in statuses
     assert statuses.index("beyond-horizon") > max(i for i, s in enumerate(statuses) if s == "scheduled")
     assert isinstance(table, pd.DataFrame)
+
+
+def test_a_whole_document_is_built_without_importing_pandas() -> None:
+    code = (
+        "import sys\n"
+        "from visionkit.cli import demo_path\n"
+        "from visionkit.document import RoadmapDocument\n"
+        "doc = RoadmapDocument.from_parameters(str(demo_path()), date='2027-03-01')\n"
+        "assert len(doc.sections()) == 9\n"
+        "print('pandas' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
