@@ -236,7 +236,22 @@ def catalog_from_data(data: Any, source: str = "<catalog>") -> Catalog:
 @functools.cache
 def default_catalog() -> Catalog:
     """The catalog shipped with visionkit."""
-    from ruamel.yaml import YAML
-
     text = resources.files("visionkit").joinpath("data/catalog.yaml").read_text("utf-8")
-    return catalog_from_data(YAML(typ="safe", pure=True).load(text), "visionkit/data/catalog.yaml")
+    return catalog_from_data(_load_trusted_yaml(text), "visionkit/data/catalog.yaml")
+
+
+def _load_trusted_yaml(text: str) -> Any:
+    """Plain data from YAML that ships with visionkit: no positions are needed to report problems in it.
+
+    libyaml's parser (through PyYAML, which papermill already needs) reads the catalog in about 0.02 s
+    against 0.14 s for the pure-Python parser; that is start-up time of every kernel that plans.
+    """
+    try:
+        import yaml
+
+        loader = yaml.CSafeLoader
+    except (ImportError, AttributeError):
+        from ruamel.yaml import YAML
+
+        return YAML(typ="safe", pure=True).load(text)
+    return yaml.load(text, Loader=loader)
