@@ -401,8 +401,11 @@ class Batch:
             return
         from .kernels import Template
 
-        roles = ["kernel", *(["export"] if {"html", "pdf"} & set(self.formats) else [])]
-        self._templates = {role: Template(role).start() for role in roles}
+        kernel = Template("kernel").start()
+        self._templates = {"kernel": kernel}
+        if {"html", "pdf"} & set(self.formats):
+            # Exports are needed only once a notebook has run: the kernel template warms up first.
+            self._templates["export"] = Template("export").start(after=kernel)
 
     def close(self) -> None:
         """Stop the templates and every process they forked."""
