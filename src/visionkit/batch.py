@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 FORMATS = ("ipynb", "html", "pdf")
 STAMP = ".visionkit-build.json"
+RAMP_SECONDS = 3.0
+"""How long the other clients wait for the first one before they start anyway."""
 CSV_COLUMNS = ("engagement_file", "title", "waves", "capacity", "strategy", "date")
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
 
@@ -320,6 +322,11 @@ def export_job(notebook: str, folder: str, formats: Sequence[str]) -> None:
     atomic_write_text(Path(folder) / "timings.json", json.dumps(seconds))
 
 
+def default_jobs() -> int:
+    """Clients in flight at once: twice the cores, since each spends part of its time waiting on others."""
+    return 2 * max(1, os.cpu_count() or 1)
+
+
 def _stage_seconds(nb: Any) -> dict[str, float]:
     """Kernel start-up and cell execution times, from papermill's metadata in an executed notebook."""
     from datetime import datetime
@@ -356,7 +363,7 @@ class Batch:
     out: Path
     workbook: Path
     formats: tuple[str, ...] = FORMATS
-    jobs: int = max(1, os.cpu_count() or 1)
+    jobs: int = default_jobs()
     overrides: dict[str, Any] = field(default_factory=dict)
     force: bool = False
     timeout: float = 600.0
@@ -532,16 +539,24 @@ class Batch:
         self.warm()
         finished: queue.Queue[tuple[int, BuildResult]] = queue.Queue()
 
-        def work() -> None:
+        first_done = threading.Event()
+
+        def work(delay: bool = False) -> None:
+            if delay:
+                # The first document comes soonest with the cores to itself; the others join once it is
+                # done, or after a few seconds if it is slow.
+                first_done.wait(RAMP_SECONDS)
             while not self._stopping.is_set():
                 try:
                     index = todo.get_nowait()
                 except queue.Empty:
                     return
                 finished.put((index, self.build_one(clients[index])))
+                first_done.set()
 
         # Daemon threads: an interrupted build must be able to exit even if one is slow to notice.
-        workers = [threading.Thread(target=work, daemon=True) for _ in range(min(self.jobs, todo.qsize()))]
+        count = min(self.jobs, todo.qsize())
+        workers = [threading.Thread(target=work, args=(i > 0,), daemon=True) for i in range(count)]
         for worker in workers:
             worker.start()
         try:

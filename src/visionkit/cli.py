@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 from importlib import resources
@@ -273,7 +272,7 @@ def run_build(inputs: Sequence[str], args: argparse.Namespace) -> tuple[int, lis
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
-    from .batch import Batch, assign_slugs, check_workbook, collect_clients
+    from .batch import Batch, assign_slugs, check_workbook, collect_clients, default_jobs
     from .errors import EngagementError
 
     console = _console()
@@ -286,7 +285,7 @@ def run_build(inputs: Sequence[str], args: argparse.Namespace) -> tuple[int, lis
             out=Path(args.out),
             workbook=workbook,
             formats=args.to,
-            jobs=args.jobs,
+            jobs=args.jobs or default_jobs(),
             overrides=overrides,
             force=args.force,
             timeout=args.timeout,
@@ -384,7 +383,7 @@ def _add_build_options(parser: argparse.ArgumentParser, *, out_default: str | No
         "--to", type=_formats, default=FORMATS, metavar="FORMATS", help="comma-separated: ipynb,html,pdf (default: all)"
     )
     parser.add_argument(
-        "--jobs", type=_positive, default=max(1, os.cpu_count() or 1), help="clients built at once (default: cores)"
+        "--jobs", type=_positive, help="clients built at once (default: twice the cores)"
     )
     parser.add_argument("--workbook", help="build with another workbook (same parameters as roadmap.ipynb)")
     parser.add_argument("--title", help="document title (default: the workbook's)")
