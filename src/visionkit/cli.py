@@ -382,9 +382,7 @@ def _add_build_options(parser: argparse.ArgumentParser, *, out_default: str | No
     parser.add_argument(
         "--to", type=_formats, default=FORMATS, metavar="FORMATS", help="comma-separated: ipynb,html,pdf (default: all)"
     )
-    parser.add_argument(
-        "--jobs", type=_positive, help="clients built at once (default: twice the cores)"
-    )
+    parser.add_argument("--jobs", type=_positive, help="clients built at once (default: twice the cores)")
     parser.add_argument("--workbook", help="build with another workbook (same parameters as roadmap.ipynb)")
     parser.add_argument("--title", help="document title (default: the workbook's)")
     parser.add_argument("--force", action="store_true", help="rebuild clients that are up to date")

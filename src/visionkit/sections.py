@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
@@ -18,12 +19,13 @@ SECTION_MIME = "application/vnd.visionkit.section+json"
 """Mimetype of a section's metadata in notebook outputs; the document templates read it."""
 
 
+@cache
 def stylesheet() -> str:
     """The document stylesheet shared by the notebook views and the HTML and PDF documents."""
     return resources.files("visionkit").joinpath("templates/visionkit/static/style.css").read_text("utf-8")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Section:
     """One part of a roadmap document: an anchor id, a title for the contents, and HTML."""
 
@@ -33,11 +35,15 @@ class Section:
     in_contents: bool = True
     meta: dict[str, Any] = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        return f"<Section {self.id!r}: {self.title}>"
+
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         payload = {"id": self.id, "title": self.title, "html": self.html, "in_contents": self.in_contents, **self.meta}
         brand = escape(self.meta.get("brand", "#1f4e79"))
         view = f'<style>{stylesheet()}</style><div class="vk-doc" style="--brand: {brand}">{self.html}</div>'
-        return {"text/html": view, SECTION_MIME: json.loads(json.dumps(payload))}
+        # A plain-text stand-in of our own: the default would be the whole HTML again, a third copy.
+        return {"text/plain": repr(self), "text/html": view, SECTION_MIME: json.loads(json.dumps(payload))}
 
 
 def _period(roadmap: Roadmap, wave: int | None) -> str:
