@@ -25,7 +25,7 @@ pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="forked kernels 
 OBSERVE = textwrap.dedent(
     """
     import builtins as _builtins, json as _json, os as _os, random as _random, signal as _signal, sys as _sys
-    import threading as _threading, warnings as _warnings
+    import gc as _gc, threading as _threading, warnings as _warnings
     import matplotlib as _mpl, numpy as _np, pandas as _pd
     from visionkit.catalog import default_catalog as _default_catalog
     _umask = _os.umask(0)
@@ -46,6 +46,7 @@ OBSERVE = textwrap.dedent(
         "warning filters": len(_warnings.filters),
         "umask": _umask,
         "recursion limit": _sys.getrecursionlimit(),
+        "garbage collector": [_gc.isenabled(), *_gc.get_threshold()],
         "SIGUSR1": str(_signal.getsignal(_signal.SIGUSR1)),
         "argv": [_os.path.basename(_sys.argv[0]), _sys.argv[1], *_sys.argv[3:]],
         "user names": sorted(k for k in globals() if not k.startswith("_")),
@@ -62,7 +63,7 @@ OBSERVE = textwrap.dedent(
 PLOT = "import matplotlib.pyplot as plt\nplt.plot([1, 3, 2])\nplt.show()"
 LEAK = textwrap.dedent(
     """
-    import builtins, colorsys, json, os, signal, sys, warnings
+    import builtins, colorsys, gc, json, os, signal, sys, warnings
     import matplotlib, pandas
     from visionkit.catalog import default_catalog
     LEAKED_GLOBAL = 1
@@ -76,6 +77,8 @@ LEAK = textwrap.dedent(
     warnings.simplefilter("ignore")
     os.umask(0o077)
     sys.setrecursionlimit(4321)
+    gc.disable()
+    gc.set_threshold(5, 5, 5)
     signal.signal(signal.SIGUSR1, signal.SIG_IGN)
     os.chdir("/")
     """
@@ -240,6 +243,7 @@ def test_the_observer_sees_every_leak_when_a_kernel_is_shared(fresh: dict[str, o
         "warning filters",
         "umask",
         "recursion limit",
+        "garbage collector",
         "SIGUSR1",
         "user names",
         "shipped catalog",
