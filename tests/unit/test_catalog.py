@@ -79,3 +79,15 @@ def test_new_capability_without_name_is_refused() -> None:
 
     with pytest.raises(EngagementError, match="new capability 'fresh' is missing name, domain, effort_per_level"):
         default_catalog().with_overrides([CapabilitySpec(id="fresh")])
+
+
+def test_the_fast_loader_reads_the_shipped_catalog_as_ruamel_does() -> None:
+    # libyaml follows YAML 1.1 (yes/no booleans, 11:20 as a number); the catalog must mean the same either way.
+    from importlib import resources
+
+    from ruamel.yaml import YAML
+
+    from visionkit.catalog import _load_trusted_yaml
+
+    text = resources.files("visionkit").joinpath("data/catalog.yaml").read_text("utf-8")
+    assert _load_trusted_yaml(text) == YAML(typ="safe", pure=True).load(text)
