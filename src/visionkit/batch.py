@@ -535,6 +535,7 @@ class Batch:
             if on_done is not None:
                 on_done(skipped)
         if todo.empty():
+            self.close()  # templates warmed early for nothing
             return [results[i] for i in range(len(clients))]
         self.warm()
         finished: queue.Queue[tuple[int, BuildResult]] = queue.Queue()

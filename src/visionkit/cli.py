@@ -278,25 +278,24 @@ def run_build(inputs: Sequence[str], args: argparse.Namespace) -> tuple[int, lis
     console = _console()
     workbook = Path(args.workbook) if args.workbook else roadmap_workbook()
     overrides = {"waves": args.waves, "capacity": args.capacity, "strategy": args.strategy, "title": args.title}
-    batch = None
+    batch = Batch(
+        out=Path(args.out),
+        workbook=workbook,
+        formats=args.to,
+        jobs=args.jobs or default_jobs(),
+        overrides=overrides,
+        force=args.force,
+        timeout=args.timeout,
+    )
     try:
+        # Warm kernels and exporters start importing first, while the inputs are read and checked
+        # (reading 200 engagement files for their client names takes about 0.4 s).
+        batch.warm()
         clients = collect_clients(inputs)
-        batch = Batch(
-            out=Path(args.out),
-            workbook=workbook,
-            formats=args.to,
-            jobs=args.jobs or default_jobs(),
-            overrides=overrides,
-            force=args.force,
-            timeout=args.timeout,
-        )
         notes = assign_slugs(clients)
-        # Warm kernels and exporters start importing now, while the workbook is checked.
-        batch.warm(clients)
         check_workbook(workbook, [type(c)(c.name, c.engagement_file, batch.parameters(c)) for c in clients])
     except BaseException as exc:
-        if batch is not None:
-            batch.close()
+        batch.close()
         if not isinstance(exc, EngagementError):
             raise
         _print_problems(exc)

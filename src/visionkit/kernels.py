@@ -284,6 +284,10 @@ class Template:
             self._closed = True
             proc, self._proc = self._proc, None
         if proc is not None:
+            if not self._ready.is_set():
+                # Still importing: it reads no request before it is done, and has forked nothing to stop.
+                with contextlib.suppress(OSError):
+                    os.killpg(proc.pid, signal.SIGKILL)
             try:
                 with self._write:
                     assert proc.stdin is not None
