@@ -9,7 +9,6 @@ by the CLI; everything heavy loads in the templates.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import os
@@ -313,6 +312,7 @@ def kernel_manager_class(template: Template | None, on_start: Callable[[Killer],
     template that failed) starts as a normal process instead. `on_start` gets a function that kills the
     kernel's process group, whichever way it started.
     """
+    import asyncio
     import uuid
 
     from jupyter_client.manager import AsyncKernelManager
