@@ -145,3 +145,26 @@ def test_inline_svg_is_taken_out_before_parsing() -> None:
     tree = parse("<figure><svg><text>&lt;b&gt;</text></svg></figure><p>x</p>", svgs)
     assert svgs == ["<svg><text>&lt;b&gt;</text></svg>"]
     assert [n.tag for n in tree.elements()] == ["figure", "p"]
+
+
+def test_a_chart_section_with_several_charts_puts_each_on_its_own_page() -> None:
+    # A long roadmap is split into page-sized charts (document.split_by_domain); each gets a page.
+    def figure(label: str) -> str:
+        svg = (
+            '<svg xmlns="http://www.w3.org/2000/svg" width="400pt" height="500pt">'
+            f'<text x="10" y="20">{label}</text></svg>'
+        )
+        return f'<figure class="vk-chart" role="img" aria-label="{label}">{svg}</figure>'
+
+    html = (
+        "<section class='vk-section vk-chart-section' id='roadmap'><h2>Roadmap</h2><p>Every uplift.</p>"
+        f"{figure('part one')}{figure('part two')}{figure('part three')}</section>"
+        "<section class='vk-section' id='next'><h2>Next</h2><p>After the charts.</p></section>"
+    )
+    pages = [
+        page.extract_text() or ""
+        for page in PdfReader(io.BytesIO(notebook_to_pdf(notebook({"text/html": html})))).pages
+    ]
+    assert len(pages) == 3
+    assert "Roadmap" in pages[0] and "Every uplift." in pages[0] and "part one" in pages[0]
+    assert "part two" in pages[1] and "part three" in pages[2] and "After the charts." in pages[2]
