@@ -276,3 +276,23 @@ def test_init_scaffolds_a_valid_engagement(tmp_path: Path) -> None:
     assert 'Acme: "Rockets" & Co' in visionkit("validate", str(target / "engagement.yaml")).stdout
     again = visionkit("init", str(target))
     assert again.returncode == 2 and "would overwrite" in again.stderr
+
+
+def test_a_large_roadmap_typesets_with_one_page_per_chart_part() -> None:
+    import datetime
+    import io
+
+    from visionkit.document import GANTT_ROWS_PER_PAGE, RoadmapDocument, split_by_domain
+    from visionkit.model import Engagement
+    from visionkit.planner import plan
+    from visionkit.testing import generate_engagement
+
+    engagement = Engagement.model_validate(generate_engagement(60, 30, seed=1))
+    roadmap = plan(engagement)
+    parts = split_by_domain(roadmap, GANTT_ROWS_PER_PAGE)
+    assert len(parts) >= 2
+    pdf = RoadmapDocument(engagement, roadmap, title="Large", date=datetime.date(2027, 3, 1)).pdf()
+    pages = [page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages]
+    assert sum("Roadmap by domain" in text for text in pages) == len(parts)
+    for number, text in enumerate(pages[1:], start=2):
+        assert f"Page {number} of {len(pages)}" in text
