@@ -372,6 +372,8 @@ class Batch:
     _templates: dict[str, Template] = field(default_factory=dict, init=False, repr=False)
     _stopping: threading.Event = field(default_factory=threading.Event, init=False, repr=False)
     _watches: set[_Watch] = field(default_factory=set, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _rehearsed: bool = field(default=False, init=False, repr=False)
 
     def parameters(self, client: Client) -> dict[str, Any]:
         """The workbook parameters for one client: engagement file, then build overrides, then CSV values."""
@@ -413,6 +415,16 @@ class Batch:
         if {"html", "pdf"} & set(self.formats):
             # Exports are needed only once a notebook has run: the kernel template warms up first.
             self._templates["export"] = Template("export").start(after=kernel)
+
+    def _rehearse(self) -> None:
+        """Once the first client is under way, let the kernel template warm its caches for the rest."""
+        with self._lock:
+            if self._rehearsed:
+                return
+            self._rehearsed = True
+        template = self._templates.get("kernel")
+        if template is not None:
+            template.rehearse()
 
     def close(self) -> None:
         """Stop the templates and every process they forked."""
@@ -480,6 +492,8 @@ class Batch:
                 raise
             if watch.reason:
                 raise _Stopped(watch.reason)
+            # The kernel template is idle while this first document is exported: time for its rehearsal.
+            self._rehearse()
             stages = {**_stage_seconds(nb), **self._export(executed, tmp, watch)}
             written = []
             for fmt in FORMATS:
@@ -547,6 +561,7 @@ class Batch:
                 # The first document comes soonest with the cores to itself; the others join once it is
                 # done, or after a few seconds if it is slow.
                 first_done.wait(RAMP_SECONDS)
+                self._rehearse()
             while not self._stopping.is_set():
                 try:
                     index = todo.get_nowait()

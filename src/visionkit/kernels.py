@@ -50,12 +50,13 @@ KERNEL_PRELOAD = (
 )
 EXPORT_PRELOAD = ("nbformat", "visionkit.exporters", "visionkit.typeset", "typst", "visionkit.batch")
 # Then one warm-up call: the shipped catalog (package data, the same for every client) is parsed once
-# instead of in every kernel; exporters load their templates and find the fonts. (Building a whole demo
-# document in the template as well was measured: it saves each kernel 0.04 s and holds up the first
-# document by 0.26 s.)
-ROLES: dict[str, tuple[tuple[str, ...], str]] = {
-    "kernel": (KERNEL_PRELOAD, "visionkit.catalog:default_catalog"),
-    "export": (EXPORT_PRELOAD, "visionkit.batch:warm_exporters"),
+# instead of in every kernel; exporters load their templates and find the fonts. The third entry is a
+# rehearsal the coordinator asks for once the first client is under way (`Template.rehearse`): the
+# kernel template builds the demo document once, so that later kernels start with fonts loaded and the
+# catalog's names measured (about 0.15 s of every kernel's CPU), without holding up the first document.
+ROLES: dict[str, tuple[tuple[str, ...], str, str]] = {
+    "kernel": (KERNEL_PRELOAD, "visionkit.catalog:default_catalog", "visionkit.document:rehearse"),
+    "export": (EXPORT_PRELOAD, "visionkit.batch:warm_exporters", ""),
 }
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 Killer = Callable[[], None]
@@ -271,6 +272,11 @@ class Template:
             self._cond.wait_for(lambda: pid in self._exits, timeout=timeout)
             return self._exits.get(pid)
 
+    def rehearse(self) -> None:
+        """Ask the template to run its rehearsal before its next fork (see ROLES); harmless if it has none."""
+        with contextlib.suppress(TemplateError):
+            self._send({"op": "rehearse"})
+
     def signal(self, pid: int, signum: int) -> None:
         """Signal a child's process group; the template does it, so a reaped pid is never hit."""
         if self.exit_status(pid) is None:
@@ -484,7 +490,7 @@ def serve(role: str) -> None:
         return
     loaded = sorted({name.split(".")[0] for name in sys.modules})
     print(json.dumps({"ready": True, "modules": loaded, "pid": os.getpid()}), file=replies)
-    _loop(replies, env_delta)
+    _loop(replies, env_delta, ROLES[role][2])
 
 
 def _warm(role: str) -> dict[str, str]:
@@ -493,7 +499,7 @@ def _warm(role: str) -> dict[str, str]:
     import importlib
 
     before = dict(os.environ)
-    modules, warm = ROLES[role]
+    modules, warm, _ = ROLES[role]
     # Imports make many objects and few cycles: collecting while importing is about 10% of the time.
     gc.disable()
     if role == "kernel":
@@ -516,7 +522,7 @@ def _warm(role: str) -> dict[str, str]:
     return env_delta
 
 
-def _loop(replies: IO[str], env_delta: Mapping[str, str]) -> None:
+def _loop(replies: IO[str], env_delta: Mapping[str, str], rehearsal: str = "") -> None:
     import select
 
     wake_r, wake_w = os.pipe()
@@ -527,6 +533,7 @@ def _loop(replies: IO[str], env_delta: Mapping[str, str]) -> None:
     pending = b""
     keep = (replies.fileno(), wake_r, wake_w)
     orphaned = False
+    unsafe = ""  # why this template may fork no more, if a rehearsal made forking unsafe
     try:
         while True:
             readable, _, _ = select.select([0, wake_r], [], [])
@@ -554,6 +561,11 @@ def _loop(replies: IO[str], env_delta: Mapping[str, str]) -> None:
                 if request["op"] == "signal":
                     if request["pid"] in children:
                         _killpg(request["pid"], request["sig"])
+                elif request["op"] == "rehearse":
+                    unsafe = unsafe or _rehearse(rehearsal)
+                    rehearsal = ""
+                elif request["op"] == "spawn" and unsafe:
+                    print(json.dumps({"id": request["id"], "error": unsafe}), file=replies)
                 elif request["op"] == "spawn":
                     replies.flush()
                     sys.stdout.flush()
@@ -576,6 +588,24 @@ def _loop(replies: IO[str], env_delta: Mapping[str, str]) -> None:
             if connection_file:
                 with contextlib.suppress(OSError):
                     Path(connection_file).unlink()
+
+
+def _rehearse(target: str) -> str:
+    """Run the template's rehearsal once; why forking is no longer safe afterwards ("" if it still is)."""
+    import gc
+    import importlib
+
+    if not target:
+        return ""
+    module, _, function = target.partition(":")
+    # A rehearsal only fills caches: if it fails, the template forks as it would have without it.
+    with contextlib.suppress(Exception):
+        getattr(importlib.import_module(module), function)()
+    if threading.active_count() != 1:
+        return "the rehearsal started a thread; forking would not be safe"
+    gc.collect()
+    gc.freeze()
+    return ""
 
 
 def _reap(children: dict[int, str], replies: IO[str]) -> None:

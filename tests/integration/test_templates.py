@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -37,5 +38,57 @@ def test_a_template_closed_before_its_turn_never_starts() -> None:
         assert export._proc is None
         with pytest.raises(TemplateError, match="was not started"):
             export.wait_ready()
+    finally:
+        kernel.close()
+
+
+def test_a_rehearsal_that_starts_a_thread_stops_the_forks(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+    import types
+
+    from visionkit.kernels import _rehearse
+
+    stop = threading.Event()
+    started: list[threading.Thread] = []
+
+    def threaded() -> None:
+        started.append(threading.Thread(target=stop.wait))
+        started[0].start()
+
+    module = types.ModuleType("vk_test_rehearsal")
+    module.threaded = threaded  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "vk_test_rehearsal", module)
+    try:
+        assert _rehearse("") == ""
+        assert "thread" in _rehearse("vk_test_rehearsal:threaded")
+    finally:
+        stop.set()
+        for thread in started:
+            thread.join()
+
+
+def test_a_failed_rehearsal_leaves_the_template_forking(monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+    import types
+
+    from visionkit.kernels import _rehearse
+
+    module = types.ModuleType("vk_test_rehearsal")
+    module.failing = lambda: 1 / 0  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "vk_test_rehearsal", module)
+    # The test process may have threads of its own; a template has none.
+    monkeypatch.setattr("threading.active_count", lambda: 1)
+    try:
+        assert _rehearse("vk_test_rehearsal:failing") == ""
+    finally:
+        gc.unfreeze()
+
+
+def test_a_rehearsed_kernel_template_still_forks_kernels(tmp_path: Path) -> None:
+    kernel = Template("kernel").start()
+    try:
+        kernel.rehearse()
+        child = kernel.spawn("call", target="visionkit.catalog:default_catalog", args={}, log=str(tmp_path / "log"))
+        assert child.wait(60) == 0, (tmp_path / "log").read_text()
     finally:
         kernel.close()
