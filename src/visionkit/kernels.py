@@ -510,16 +510,32 @@ def _warm(role: str) -> dict[str, str]:
     for name in modules:
         importlib.import_module(name)
     if warm:
-        module, _, function = warm.partition(":")
-        getattr(importlib.import_module(module), function)()
-    if threading.active_count() != 1:
-        raise TemplateError("a preloaded module started a thread; forking would not be safe")
+        _call(warm)
+    unsafe = _ready_to_fork("a preloaded module")
+    if unsafe:
+        raise TemplateError(unsafe)
+    gc.enable()  # as in a fresh kernel
     # Variables the imports set: a fresh kernel would have them too, so children get them.
-    env_delta = {k: v for k, v in os.environ.items() if before.get(k) != v}
+    return {k: v for k, v in os.environ.items() if before.get(k) != v}
+
+
+def _call(target: str, **kwargs: Any) -> Any:
+    """Call the function named by `target`, "module:function"."""
+    import importlib
+
+    module, _, function = target.partition(":")
+    return getattr(importlib.import_module(module), function)(**kwargs)
+
+
+def _ready_to_fork(what: str) -> str:
+    """After `what` has run: why forking is not safe ("" if it is, with the collector tidied for it)."""
+    import gc
+
+    if threading.active_count() != 1:
+        return f"{what} started a thread; forking would not be safe"
     gc.collect()
     gc.freeze()  # keep the collector off the template's objects in children: fewer copied pages
-    gc.enable()  # as in a fresh kernel
-    return env_delta
+    return ""
 
 
 def _loop(replies: IO[str], env_delta: Mapping[str, str], rehearsal: str = "") -> None:
@@ -592,20 +608,12 @@ def _loop(replies: IO[str], env_delta: Mapping[str, str], rehearsal: str = "") -
 
 def _rehearse(target: str) -> str:
     """Run the template's rehearsal once; why forking is no longer safe afterwards ("" if it still is)."""
-    import gc
-    import importlib
-
     if not target:
         return ""
-    module, _, function = target.partition(":")
     # A rehearsal only fills caches: if it fails, the template forks as it would have without it.
     with contextlib.suppress(Exception):
-        getattr(importlib.import_module(module), function)()
-    if threading.active_count() != 1:
-        return "the rehearsal started a thread; forking would not be safe"
-    gc.collect()
-    gc.freeze()
-    return ""
+        _call(target)
+    return _ready_to_fork("the rehearsal")
 
 
 def _reap(children: dict[int, str], replies: IO[str]) -> None:
@@ -700,10 +708,7 @@ def _child(request: Mapping[str, Any], inherited: Sequence[int], env_delta: Mapp
         if request["kind"] == "kernel":
             code = _run_kernel(request["argv"])
         else:
-            module, _, function = request["target"].partition(":")
-            import importlib
-
-            getattr(importlib.import_module(module), function)(**request.get("args", {}))
+            _call(request["target"], **request.get("args", {}))
             code = 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else 1
