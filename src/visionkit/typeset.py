@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from html.parser import HTMLParser
+from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -381,7 +382,9 @@ class _Setter:
         for r in rows:
             for x, cell in enumerate(r):
                 length[x] += len(_SPACE.sub(" ", cell.text()).strip())
-        share = [max(1, round(8 * n / max(1, len(rows)) / max(1, max(length) / max(1, len(rows))))) for n in length]
+        mean = [n / max(1, len(rows)) for n in length]
+        widest = max(1.0, *mean)
+        share = [max(1, round(8 * m / widest)) for m in mean]
         columns = "(" + ", ".join("auto" if f else f"{share[x]}fr" for x, f in enumerate(fixed)) + ",)"
         aligns = "(" + ", ".join("right" if r else "left" for r in right) + ",)"
         heads = "(" + "".join(f"[{self.inline(_trim(c.children))}], " for c in header) + ")"
@@ -510,9 +513,8 @@ def _markdown(source: str) -> str:
 
 @cache
 def _template() -> str:
-    from .exporters import templates_dir
-
-    return (templates_dir() / "visionkit" / "document.typ").read_text(encoding="utf-8")
+    # As sections.stylesheet() reads its file: the nbconvert-based exporters need not be imported for it.
+    return resources.files("visionkit").joinpath("templates/visionkit/document.typ").read_text("utf-8")
 
 
 @cache
