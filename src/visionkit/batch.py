@@ -404,9 +404,9 @@ class Batch:
             return None
         return BuildResult(client, "skipped", time.perf_counter() - started, outputs)
 
-    def warm(self, clients: Sequence[Client] | None = None) -> None:
-        """Start warming the templates now (if any of `clients` will need building); `run` uses them."""
-        if not self.forked or self._templates or (clients is not None and all(map(self.up_to_date, clients))):
+    def warm(self) -> None:
+        """Start warming the templates now, so that they are ready sooner; `run` uses them."""
+        if not self.forked or self._templates:
             return
         from .kernels import Template
 
@@ -435,9 +435,12 @@ class Batch:
     def build_one(self, client: Client) -> BuildResult:
         """Build one client's documents; a failure is recorded, never raised."""
         skipped = self.up_to_date(client)
-        if skipped is not None:
-            return skipped
+        return skipped if skipped is not None else self._build(client)
+
+    def _build(self, client: Client) -> BuildResult:
         started = time.perf_counter()
+        # Of the inputs as they are now: an engagement edited during the build is built again next time.
+        fingerprint = self._fingerprint(client)
         folder = self.out / client.slug
         stamp = folder / STAMP
         watch = _Watch(self.timeout)
@@ -455,7 +458,7 @@ class Batch:
             watch.close()
             self._watches.discard(watch)
         seconds = time.perf_counter() - started
-        record = {"fingerprint": self._fingerprint(client), "client": client.name, "seconds": stages}
+        record = {"fingerprint": fingerprint, "client": client.name, "seconds": stages}
         atomic_write_text(stamp, json.dumps(record, indent=2))
         return BuildResult(client, "built", seconds, written, stages=stages)
 
@@ -567,7 +570,7 @@ class Batch:
                     index = todo.get_nowait()
                 except queue.Empty:
                     return
-                finished.put((index, self.build_one(clients[index])))
+                finished.put((index, self._build(clients[index])))  # up_to_date was asked above
                 first_done.set()
 
         # Daemon threads: an interrupted build must be able to exit even if one is slow to notice.
