@@ -224,9 +224,10 @@ class RoadmapDocument:
 def rehearse() -> None:
     """Build the demo document once and drop it, keeping only what every later document reuses.
 
-    A warm kernel template calls this before it forks: each kernel then starts with the shipped
-    catalog parsed, the fonts loaded and the text of the catalog's names, domains and periods already
-    measured, instead of paying for that in its own first document (about 0.15 s a client). Nothing
+    A warm kernel template calls this when the build asks, once the first client's notebook has run:
+    each kernel forked afterwards starts with the fonts loaded and the text of the catalog's names,
+    domains and periods already measured, instead of paying for that in its own first document
+    (about 0.15 s a client). Nothing
     else stays: warnings are silenced and their filters restored, and charts restore matplotlib's
     settings themselves.
     """
