@@ -61,7 +61,7 @@ def _non_negative(text: str) -> int:
 
 
 def _add_scenario_options(parser: argparse.ArgumentParser, *, pins: bool = True) -> None:
-    from .model import STRATEGIES
+    from .strategies import STRATEGIES
 
     group = parser.add_argument_group("scenario overrides (default: the engagement file's scenario)")
     group.add_argument("--waves", type=_positive, help="number of waves in the horizon")

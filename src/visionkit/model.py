@@ -19,7 +19,6 @@ Effort = Annotated[int, Field(ge=0)]
 CapabilityId = Annotated[str, Field(min_length=1, max_length=200)]
 NonEmptyText = Annotated[str, Field(min_length=1)]
 
-STRATEGIES = ("value", "foundations", "quick-wins")
 WAVE_LENGTHS = ("quarter", "month", "half", "year")
 Strategy = Literal["value", "foundations", "quick-wins"]
 WaveLength = Literal["quarter", "month", "half", "year"]

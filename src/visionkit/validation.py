@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ValidationError
 
 from .errors import EngagementError, PathPart, Problem, format_path
-from .model import STRATEGIES, WAVE_LENGTHS, CapabilitySpec, Engagement, Scenario
+from .model import WAVE_LENGTHS, CapabilitySpec, Engagement, Scenario
+from .strategies import STRATEGIES
 
 if TYPE_CHECKING:
     from .catalog import Catalog

@@ -104,3 +104,16 @@ def test_demo_builds_and_prints_the_pdf_path(capsys: pytest.CaptureFixture[str],
 def test_version() -> None:
     result = run("--version")
     assert result.returncode == 0 and result.stdout.startswith("visionkit ")
+
+
+def test_the_command_line_parses_without_loading_the_heavy_libraries() -> None:
+    # `visionkit --help` and the start of a build wait for this; pydantic alone took about 0.25 s.
+    code = (
+        "import sys\n"
+        "from visionkit.cli import build_parser\n"
+        "build_parser().parse_args(['build', 'clients.csv', '--strategy', 'value'])\n"
+        "heavy = ('pydantic', 'ruamel', 'yaml', 'nbformat', 'jupyter_client', 'matplotlib', 'numpy', 'rich')\n"
+        "print(' '.join(sorted(m for m in heavy if m in sys.modules)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""

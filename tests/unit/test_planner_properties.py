@@ -8,9 +8,10 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from visionkit.model import STRATEGIES, Engagement
+from visionkit.model import Engagement
 from visionkit.planner import plan
 from visionkit.roadmap import Roadmap, Uplift
+from visionkit.strategies import STRATEGIES
 from visionkit.validation import validate_engagement
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -10,7 +10,7 @@ from typing import Any
 import ipywidgets as w
 
 from ..markup import escape
-from ..model import STRATEGIES
+from ..strategies import STRATEGIES
 from .common import StatusBar
 from .session import EngagementSession, session_for
 
