@@ -92,3 +92,19 @@ def test_a_rehearsed_kernel_template_still_forks_kernels(tmp_path: Path) -> None
         assert child.wait(60) == 0, (tmp_path / "log").read_text()
     finally:
         kernel.close()
+
+
+def test_the_ready_client_retries_refused_connections_promptly() -> None:
+    # It connects while a forked kernel is still binding its ports; zmq's default retry is 100 ms.
+    import zmq
+
+    from visionkit.kernels import ready_client_class
+
+    client = ready_client_class()(ip="127.0.0.1", shell_port=1, iopub_port=2, stdin_port=3, hb_port=4, control_port=5)
+    client.start_channels(hb=False)
+    try:
+        for channel in (client.shell_channel, client.iopub_channel, client.stdin_channel, client.control_channel):
+            assert channel.socket.getsockopt(zmq.RECONNECT_IVL) == 5
+            assert channel.socket.getsockopt(zmq.RECONNECT_IVL_MAX) == 100
+    finally:
+        client.stop_channels()
