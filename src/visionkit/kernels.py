@@ -33,6 +33,16 @@ KERNEL_PRELOAD = (
     "ipykernel.zmqshell",
     "ipykernel.debugger",
     "ipykernel.comm",
+    # What IPKernelApp.initialize imports in every kernel: a fresh kernel has them before any cell runs.
+    "IPython.core.completerlib",
+    "IPython.core.debugger",
+    "IPython.core.logger",
+    "IPython.core.oinspect",
+    "IPython.extensions.storemagic",
+    "IPython.utils.wildcard",
+    "tornado.platform.asyncio",
+    "zmq.utils.garbage",
+    "faulthandler",
     "jupyter_client.localinterfaces",
     "psutil",
     "sqlite3",
@@ -47,6 +57,7 @@ KERNEL_PRELOAD = (
     "visionkit.charts",
     "visionkit.planner",
     "visionkit.engagement_file",
+    "visionkit.cli",
 )
 EXPORT_PRELOAD = ("nbformat", "visionkit.exporters", "visionkit.typeset", "typst", "visionkit.batch")
 # Then one warm-up call: the shipped catalog (package data, the same for every client) is parsed once
