@@ -1,9 +1,11 @@
-"""Shared fixtures: the corpus of engagement files and a writer for small ones."""
+"""Shared fixtures: a writer for small engagement files, and a probe of what code imports."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pytest
@@ -19,3 +21,15 @@ def write_yaml(tmp_path: Path) -> Callable[[str, str], Path]:
         return path
 
     return write
+
+
+@pytest.fixture
+def imported_after() -> Callable[[str, Iterable[str]], list[str]]:
+    """Run code in a fresh interpreter and return which of the named modules it left imported."""
+
+    def probe(code: str, names: Iterable[str]) -> list[str]:
+        check = f"import sys\nprint(' '.join(sorted(m for m in {tuple(names)!r} if m in sys.modules)))\n"
+        out = subprocess.run([sys.executable, "-c", f"{code}\n{check}"], capture_output=True, text=True, check=True)
+        return out.stdout.splitlines()[-1].split() if out.stdout.strip() else []
+
+    return probe
