@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
+from .strategies import Strategy
+
 if TYPE_CHECKING:
     from .catalog import Catalog
 
@@ -20,7 +22,6 @@ CapabilityId = Annotated[str, Field(min_length=1, max_length=200)]
 NonEmptyText = Annotated[str, Field(min_length=1)]
 
 WAVE_LENGTHS = ("quarter", "month", "half", "year")
-Strategy = Literal["value", "foundations", "quick-wins"]
 WaveLength = Literal["quarter", "month", "half", "year"]
 _COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
 
