@@ -84,6 +84,33 @@ def test_a_failed_rehearsal_leaves_the_template_forking(monkeypatch: pytest.Monk
         gc.unfreeze()
 
 
+def test_the_first_forks_wait_for_no_collection_and_the_rehearsal_collects(monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+    import weakref
+
+    from visionkit.kernels import _ready_to_fork
+
+    class Cycle:
+        pass
+
+    collected: list[str] = []
+    monkeypatch.setattr("threading.active_count", lambda: 1)
+    garbage = Cycle()
+    garbage.self = garbage  # type: ignore[attr-defined]
+    weakref.finalize(garbage, collected.append, "collected")
+    del garbage
+    try:
+        assert _ready_to_fork("the imports", collect=False) == ""
+        assert gc.get_freeze_count() > 0
+        gc.collect()
+        assert collected == []  # frozen with everything else: no collection can reach it
+        assert _ready_to_fork("the rehearsal") == ""
+        assert collected == ["collected"]
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+
+
 def test_a_rehearsed_kernel_template_still_forks_kernels(tmp_path: Path) -> None:
     kernel = Template("kernel").start()
     try:
