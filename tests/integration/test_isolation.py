@@ -287,6 +287,24 @@ def test_a_hanging_client_times_out_alone(tmp_path: Path, mark: str) -> None:
     assert not list((tmp_path / "out" / "b").iterdir())
 
 
+def test_a_kernel_stops_answering_control_messages_before_its_exit_handlers_run(tmp_path: Path, mark: str) -> None:
+    # ipykernel's own exit handler stops IOPub under a control thread still flushing its shutdown reply,
+    # which then hangs until jupyter_client kills the kernel. A user's handler runs just before that one.
+    record = tmp_path / "at-exit.txt"
+    workbook = write_workbook(
+        tmp_path / "exit.ipynb",
+        "import atexit\n"
+        "from ipykernel.kernelapp import IPKernelApp\n"
+        "def _record():\n"
+        "    alive = IPKernelApp.instance().control_thread.is_alive()\n"
+        f"    open({str(record)!r}, 'w').write('answering' if alive else 'stopped')\n"
+        "atexit.register(_record)",
+    )
+    results = build(tmp_path, workbook, write_clients(tmp_path / "clients", "A"))
+    assert [r.status for r in results] == ["built"], [r.error for r in results]
+    assert record.read_text(encoding="utf-8") == "stopped"
+
+
 def test_ctrl_c_stops_the_batch_cleanly(tmp_path: Path, mark: str) -> None:
     clients = write_clients(tmp_path / "clients", "A", "B", "C", "D", "E")
     workbook = write_workbook(
