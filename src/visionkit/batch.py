@@ -433,8 +433,13 @@ class Batch:
         if template is not None:
             template.rehearse()
 
+    def settle(self) -> None:
+        """Wait for the kernels still exiting after their clients finished (each within its grace time)."""
+        for template in list(self._templates.values()):
+            template.settle()
+
     def close(self) -> None:
-        """Stop the templates and every process they forked."""
+        """Stop the templates and every process they forked, at once."""
         templates, self._templates = self._templates, {}
         for template in templates.values():
             template.close()
@@ -595,6 +600,7 @@ class Batch:
                 results[index] = result
                 if on_done is not None:
                     on_done(result)
+            self.settle()
         except BaseException:
             self._interrupt(workers)
             raise

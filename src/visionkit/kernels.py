@@ -159,6 +159,7 @@ class Template:
         self._started = threading.Event()
         self._launch = threading.Lock()
         self._closed = False
+        self._exiting: set[threading.Thread] = set()
         self.env: dict[str, str] = {}
 
     def start(self, after: Template | None = None) -> Template:
@@ -283,6 +284,36 @@ class Template:
             self._cond.wait_for(lambda: pid in self._exits, timeout=timeout)
             return self._exits.get(pid)
 
+    def let_exit(self, pid: int, grace: float) -> None:
+        """Give a child asked to shut down `grace` seconds to exit, as jupyter_client does, without waiting.
+
+        Half the time to exit, then SIGTERM, then the other half, then SIGKILL. `settle` waits for them.
+        """
+
+        def finish() -> None:
+            try:
+                if self.wait(pid, grace / 2) is None:
+                    self.signal(pid, signal.SIGTERM)
+                    if self.wait(pid, grace / 2) is None:
+                        self.signal(pid, signal.SIGKILL)
+            finally:
+                with self._cond:
+                    self._exiting.discard(thread)
+
+        thread = threading.Thread(target=finish, name=f"visionkit-{self.role}-exit", daemon=True)
+        with self._cond:
+            self._exiting.add(thread)
+        thread.start()
+
+    def settle(self) -> None:
+        """Wait until every child given time to exit (`let_exit`) has exited or been killed."""
+        while True:
+            with self._cond:
+                thread = next(iter(self._exiting), None)
+            if thread is None:
+                return
+            thread.join()
+
     def rehearse(self) -> None:
         """Ask the template to run its rehearsal before its next fork (see ROLES); harmless if it has none."""
         with contextlib.suppress(TemplateError):
@@ -385,6 +416,19 @@ def kernel_manager_class(template: Template | None, on_start: Callable[[Killer],
                 self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
                 self.provisioner = ForkProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
             return await super()._async_pre_start_kernel(**kw)
+
+        async def _async_finish_shutdown(
+            self, waittime: float | None = None, pollinterval: float = 0.1, restart: bool = False
+        ) -> None:
+            process = getattr(self.provisioner, "process", None)
+            if isinstance(process, Child) and not restart:
+                # The notebook is complete once the kernel has been asked to shut down. Its exit (IPython's
+                # history, exit handlers, about 50 ms) need not hold up the document: the template sees
+                # it through, within the same grace time, and `Batch.run` waits for it before returning.
+                grace = max(self.shutdown_wait_time, 0.0) if waittime is None else waittime
+                process.template.let_exit(process.pid, grace)
+                return
+            await super()._async_finish_shutdown(waittime, pollinterval, restart)
 
         async def _async_wait(self, pollinterval: float = 0.1) -> None:
             prompt = self.provisioner is not None and isinstance(getattr(self.provisioner, "process", None), Child)

@@ -305,6 +305,24 @@ def test_a_kernel_stops_answering_control_messages_before_its_exit_handlers_run(
     assert record.read_text(encoding="utf-8") == "stopped"
 
 
+def test_a_document_is_done_before_its_kernel_exits_and_the_build_waits_for_it(tmp_path: Path, mark: str) -> None:
+    record = tmp_path / "exited.txt"
+    workbook = write_workbook(
+        tmp_path / "slow-exit.ipynb",
+        f"import atexit, time\natexit.register(lambda: (time.sleep(1.5), open({str(record)!r}, 'w').write('exited')))",
+    )
+    clients = collect_clients([str(write_clients(tmp_path / "clients", "A"))])
+    assign_slugs(clients)
+    seen_at_done: list[bool] = []
+    batch = Batch(out=tmp_path / "out", workbook=workbook, formats=("ipynb",))
+    results = batch.run(clients, on_done=lambda result: seen_at_done.append(record.exists()))
+    assert [r.status for r in results] == ["built"], [r.error for r in results]
+    # The client was finished while its kernel still ran its exit handler; the build then let it end.
+    assert seen_at_done == [False]
+    assert record.read_text(encoding="utf-8") == "exited"
+    assert wait_until_gone(mark, seconds=0.5) == []
+
+
 def test_ctrl_c_stops_the_batch_cleanly(tmp_path: Path, mark: str) -> None:
     clients = write_clients(tmp_path / "clients", "A", "B", "C", "D", "E")
     workbook = write_workbook(

@@ -135,3 +135,20 @@ def test_the_ready_client_retries_refused_connections_promptly() -> None:
             assert channel.socket.getsockopt(zmq.RECONNECT_IVL_MAX) == 100
     finally:
         client.stop_channels()
+
+
+def test_a_child_left_to_exit_is_terminated_once_its_grace_time_is_up(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    kernel = Template("kernel").start()
+    try:
+        child = kernel.spawn("call", target="subprocess:call", args={"args": ["sleep", "600"]}, log="/dev/null")
+        started = time.monotonic()
+        kernel.let_exit(child.pid, grace=1.0)
+        assert child.poll() is None  # nothing waited for it here
+        kernel.settle()
+        assert child.poll() == -signal.SIGTERM
+        assert 0.4 < time.monotonic() - started < 10
+    finally:
+        kernel.close()
