@@ -10,7 +10,7 @@ import sys
 import textwrap
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import nbformat
@@ -112,11 +112,17 @@ def write_clients(folder: Path, *names: str) -> Path:
     return folder
 
 
-def build(tmp_path: Path, workbook: Path, clients: Path, **settings: object) -> list[BuildResult]:
+def build(
+    tmp_path: Path,
+    workbook: Path,
+    clients: Path,
+    on_done: Callable[[BuildResult], None] | None = None,
+    **settings: object,
+) -> list[BuildResult]:
     found = collect_clients([str(clients)])
     assign_slugs(found)
     batch = Batch(out=tmp_path / "out", workbook=workbook, formats=("ipynb",), **settings)  # type: ignore[arg-type]
-    return batch.run(found)
+    return batch.run(found, on_done=on_done)
 
 
 def observations(nb: nbformat.NotebookNode) -> list[dict[str, object]]:
@@ -311,11 +317,10 @@ def test_a_document_is_done_before_its_kernel_exits_and_the_build_waits_for_it(t
         tmp_path / "slow-exit.ipynb",
         f"import atexit, time\natexit.register(lambda: (time.sleep(1.5), open({str(record)!r}, 'w').write('exited')))",
     )
-    clients = collect_clients([str(write_clients(tmp_path / "clients", "A"))])
-    assign_slugs(clients)
     seen_at_done: list[bool] = []
-    batch = Batch(out=tmp_path / "out", workbook=workbook, formats=("ipynb",))
-    results = batch.run(clients, on_done=lambda result: seen_at_done.append(record.exists()))
+    results = build(
+        tmp_path, workbook, write_clients(tmp_path / "clients", "A"), lambda _: seen_at_done.append(record.exists())
+    )
     assert [r.status for r in results] == ["built"], [r.error for r in results]
     # The client was finished while its kernel still ran its exit handler; the build then let it end.
     assert seen_at_done == [False]
