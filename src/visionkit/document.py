@@ -227,9 +227,8 @@ def rehearse() -> None:
     A warm kernel template calls this when the build asks, once the first client's notebook has run:
     each kernel forked afterwards starts with the fonts loaded and the text of the catalog's names,
     domains and periods already measured, instead of paying for that in its own first document
-    (about 0.15 s a client). Nothing
-    else stays: warnings are silenced and their filters restored, and charts restore matplotlib's
-    settings themselves.
+    (about 0.15 s a client). Nothing else stays: warnings are silenced and their filters restored,
+    and charts restore matplotlib's settings themselves.
     """
     import typing
     import warnings
