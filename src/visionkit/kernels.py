@@ -363,6 +363,7 @@ def kernel_manager_class(template: Template | None, on_start: Callable[[Killer],
     import asyncio
     import uuid
 
+    import zmq
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_client.provisioning.local_provisioner import LocalProvisioner
     from traitlets import default
@@ -422,13 +423,24 @@ def kernel_manager_class(template: Template | None, on_start: Callable[[Killer],
         ) -> None:
             process = getattr(self.provisioner, "process", None)
             if isinstance(process, Child) and not restart:
-                # The notebook is complete once the kernel has been asked to shut down. Its exit (IPython's
+                # The notebook is complete once the kernel has the shutdown request. Its exit (IPython's
                 # history, exit handlers, about 50 ms) need not hold up the document: the template sees
                 # it through, within the same grace time, and `Batch.run` waits for it before returning.
                 grace = max(self.shutdown_wait_time, 0.0) if waittime is None else waittime
+                await self._shutdown_reply(grace / 2)
                 process.template.let_exit(process.pid, grace)
                 return
             await super()._async_finish_shutdown(waittime, pollinterval, restart)
+
+        async def _shutdown_reply(self, timeout: float) -> None:
+            # The request was only queued: closing the control socket now, as the clean-up that follows
+            # does, can drop it (one kernel in three to eight, measured), and the kernel then runs on until the
+            # SIGTERM. Its reply says it arrived; it comes before the kernel's exit work starts.
+            socket = self._control_socket
+            if socket is not None:
+                with contextlib.suppress(zmq.ZMQError):
+                    if await socket.poll(timeout=int(timeout * 1000)):
+                        await socket.recv_multipart()
 
         async def _async_wait(self, pollinterval: float = 0.1) -> None:
             prompt = self.provisioner is not None and isinstance(getattr(self.provisioner, "process", None), Child)

@@ -296,19 +296,23 @@ def test_a_hanging_client_times_out_alone(tmp_path: Path, mark: str) -> None:
 def test_a_kernel_stops_answering_control_messages_before_its_exit_handlers_run(tmp_path: Path, mark: str) -> None:
     # ipykernel's own exit handler stops IOPub under a control thread still flushing its shutdown reply,
     # which then hangs until jupyter_client kills the kernel. A user's handler runs just before that one.
-    record = tmp_path / "at-exit.txt"
+    # Every kernel must also get its shutdown request: one killed instead never runs its handlers.
+    records = tmp_path / "records"
+    records.mkdir()
     workbook = write_workbook(
         tmp_path / "exit.ipynb",
-        "import atexit\n"
+        "import atexit, os\n"
         "from ipykernel.kernelapp import IPKernelApp\n"
         "def _record():\n"
         "    alive = IPKernelApp.instance().control_thread.is_alive()\n"
-        f"    open({str(record)!r}, 'w').write('answering' if alive else 'stopped')\n"
+        f"    with open(os.path.join({str(records)!r}, os.path.basename(engagement_file)), 'w') as out:\n"
+        "        out.write('answering' if alive else 'stopped')\n"
         "atexit.register(_record)",
     )
-    results = build(tmp_path, workbook, write_clients(tmp_path / "clients", "A"))
-    assert [r.status for r in results] == ["built"], [r.error for r in results]
-    assert record.read_text(encoding="utf-8") == "stopped"
+    results = build(tmp_path, workbook, write_clients(tmp_path / "clients", "A", "B", "C", "D"))
+    assert [r.status for r in results] == ["built"] * 4, [r.error for r in results]
+    seen = {p.name: p.read_text(encoding="utf-8") for p in records.iterdir()}
+    assert seen == dict.fromkeys(["a.yaml", "b.yaml", "c.yaml", "d.yaml"], "stopped")
 
 
 def test_a_document_is_done_before_its_kernel_exits_and_the_build_waits_for_it(tmp_path: Path, mark: str) -> None:

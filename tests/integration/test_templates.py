@@ -152,3 +152,34 @@ def test_a_child_left_to_exit_is_terminated_once_its_grace_time_is_up(tmp_path: 
         assert 0.4 < time.monotonic() - started < 10
     finally:
         kernel.close()
+
+
+def test_a_forked_kernel_gets_its_shutdown_request_and_exits_by_itself() -> None:
+    import asyncio
+
+    from visionkit.kernels import Child, kernel_manager_class
+
+    async def start_and_stop(template: Template) -> tuple[Child, int | None]:
+        manager = kernel_manager_class(template)(kernel_name="python3")
+        await manager.start_kernel()
+        client = manager.client()
+        client.start_channels()
+        try:
+            # As nbclient does: a kernel still starting can die of the interrupt that precedes a shutdown.
+            await client.wait_for_ready(timeout=30)
+        finally:
+            client.stop_channels()
+        child = manager.provisioner.process
+        assert isinstance(child, Child)
+        await manager.shutdown_kernel()
+        # Asked, not killed: it ends on its own well before the 2.5 s after which it would get SIGTERM.
+        return child, child.wait(2.0)
+
+    kernel = Template("kernel").start()
+    try:
+        # Dropping the request was a race (one kernel in three to eight): several tries, so it would show.
+        for _ in range(5):
+            child, status = asyncio.run(start_and_stop(kernel))
+            assert status == 0, (child.pid, status)
+    finally:
+        kernel.close()
