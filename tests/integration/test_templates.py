@@ -155,7 +155,7 @@ def test_a_child_left_to_exit_is_terminated_once_its_grace_time_is_up(tmp_path: 
 
 
 def test_a_forked_kernel_gets_its_shutdown_request_and_exits_by_itself() -> None:
-    import asyncio
+    from jupyter_core.utils import run_sync
 
     from visionkit.kernels import Child, kernel_manager_class
 
@@ -179,7 +179,8 @@ def test_a_forked_kernel_gets_its_shutdown_request_and_exits_by_itself() -> None
     try:
         # Dropping the request was a race (one kernel in three to eight): several tries, so it would show.
         for _ in range(5):
-            child, status = asyncio.run(start_and_stop(kernel))
+            # As nbclient runs it: the test session may already have an event loop running here.
+            child, status = run_sync(start_and_stop)(kernel)
             assert status == 0, (child.pid, status)
     finally:
         kernel.close()
