@@ -24,6 +24,14 @@ NonEmptyText = Annotated[str, Field(min_length=1)]
 WAVE_LENGTHS = ("quarter", "month", "half", "year")
 WaveLength = Literal["quarter", "month", "half", "year"]
 _COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
+_TIME_OF_DAY = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+TIME_HINT = "write the time as hh:mm, from 00:00 to 23:59 (e.g. 08:10)"
+
+
+def time_of_day(text: str | None) -> int | None:
+    """Minutes after midnight of an `hh:mm` time (00:00-23:59), or None for anything else."""
+    match = _TIME_OF_DAY.match(text.strip()) if isinstance(text, str) else None
+    return int(match[1]) * 60 + int(match[2]) if match else None
 
 
 class _Strict(BaseModel):

@@ -29,7 +29,8 @@ def engagement_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def session(engagement_path: Path) -> EngagementSession:
-    return EngagementSession(engagement_path, debounce=0)
+    # No watching thread: the tests call check_disk() where a change on disk should be noticed.
+    return EngagementSession(engagement_path, debounce=0, watch=False)
 
 
 def test_editor_saves_day_fields_keeping_the_rest(session: EngagementSession, engagement_path: Path) -> None:
@@ -94,33 +95,13 @@ def test_reorder_and_remove_moments(session: EngagementSession, engagement_path:
     assert len(load_engagement(engagement_path).perfect_days[1].moments) == 1
 
 
-def test_conflict_with_the_file_on_disk(session: EngagementSession, engagement_path: Path) -> None:
-    editor = PerfectDayEditor(session)
-    engagement_path.write_text(engagement_path.read_text(encoding="utf-8") + "# edited in git\n", encoding="utf-8")
-    editor.title.value = "Changed in the workshop"
-    assert session.status == "conflict"
-    assert "changed on disk since it was loaded" in editor.status.label.value
-    assert editor.status.reload_button.layout.display is None
-    text = engagement_path.read_text(encoding="utf-8")
-    assert text.endswith("# edited in git\n") and "Changed in the workshop" not in text
-    session.keep_mine()
-    assert "title: Changed in the workshop" in engagement_path.read_text(encoding="utf-8")
-    assert editor.status.reload_button.layout.display == "none"
-    engagement_path.write_text(engagement_path.read_text(encoding="utf-8").replace("Changed in", "Renamed in"))
-    editor.persona.value = "someone"
-    assert session.status == "conflict"
-    session.reload()
-    assert editor.title.value == "Renamed in the workshop"
-    assert session.status == "loaded"
-
-
 def test_edits_are_debounced_into_one_write(engagement_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import visionkit.engagement_file as ef
 
     writes: list[str] = []
     real = ef.atomic_write_text
     monkeypatch.setattr(ef, "atomic_write_text", lambda path, text: (writes.append(text), real(path, text)))
-    session = EngagementSession(engagement_path, debounce=0.2)
+    session = EngagementSession(engagement_path, debounce=0.2, watch=False)
     editor = PerfectDayEditor(session)
     for text in ("P", "Pr", "Pri", "Priya's day"):
         editor.title.value = text
@@ -208,6 +189,199 @@ def test_explorer_plans_in_the_background(session: EngagementSession) -> None:
 
 
 def test_workshop_has_four_tabs_sharing_one_session(engagement_path: Path) -> None:
-    tabs = vk.workshop(engagement_path, debounce=0)
+    workshop = vk.workshop(engagement_path, debounce=0)
+    tabs = workshop.tabs
     assert [tabs.get_title(i) for i in range(4)] == ["Perfect days", "Capabilities", "Assessment", "Roadmap"]
-    assert {id(child.session) for child in tabs.children} == {id(tabs.session)}
+    assert {id(child.session) for child in tabs.children} == {id(workshop.session)}
+    workshop.session.close()
+
+
+def live_widgets() -> int:
+    """How many widgets the kernel holds (each is a model the page keeps in sync)."""
+    from ipywidgets.widgets.widget import _instances
+
+    return len(_instances)
+
+
+def test_typing_a_story_into_a_draft_keeps_its_widgets(session: EngagementSession, engagement_path: Path) -> None:
+    editor = PerfectDayEditor(session, "sam-shift")
+    others = (CapabilityMapper(session), MaturityAssessor(session))
+    row = editor.add_moment()
+    row.need.value = "knowledge-management"  # the capability first, then the story, as users do
+    children = [list(row.children), list(editor.rows_box.children)]
+    before = live_widgets()
+    story = "At the store Sam finds the handover notes waiting, sorted by what matters most this evening. " * 2
+    for i in range(1, len(story) + 1):
+        row.fields["story"].value = story[:i]
+    assert live_widgets() == before  # 200 keystrokes, no widget made
+    assert [list(row.children), list(editor.rows_box.children)[: len(children[1])]] == children
+    assert row.index is not None and row in editor.rows  # the draft became a saved moment in place
+    assert load_engagement(engagement_path).perfect_days[1].moments[-1].story == story.strip()
+    assert others[0].session is session
+
+
+def test_removing_a_moment_closes_its_widgets(session: EngagementSession) -> None:
+    editor = PerfectDayEditor(session, "sam-shift")
+    before = live_widgets()
+    editor.remove(editor.rows[0])
+    assert live_widgets() < before
+    row = editor.add_moment()
+    with_draft = live_widgets()
+    editor.remove(row)
+    assert live_widgets() < with_draft
+
+
+def test_a_time_must_be_a_time_of_day(session: EngagementSession, engagement_path: Path) -> None:
+    editor = PerfectDayEditor(session)
+    before = engagement_path.read_bytes()
+    row = editor.rows[0]
+    row.fields["at"].value = "25:99"
+    assert "not a time of day" in row.errors["at"].value and "00:00 to 23:59" in row.errors["at"].value
+    assert engagement_path.read_bytes() == before
+    assert session.status_text() == "Not saved: 1 field needs attention"
+    row.fields["at"].value = "07:05"
+    assert row.errors["at"].value == ""
+    assert load_engagement(engagement_path).perfect_days[0].moments[0].at == "07:05"
+    assert session.status_text().startswith("Saved to northwind.yaml at")
+
+
+def test_moments_out_of_time_order_are_flagged_and_sorted(session: EngagementSession, engagement_path: Path) -> None:
+    editor = PerfectDayEditor(session)
+    times = [m.at for m in load_engagement(engagement_path).perfect_days[0].moments]
+    assert editor.order_note.value == "" and editor.sort_button.layout.display == "none"
+    editor.rows[0].fields["at"].value = "23:00"
+    assert "not in time order" in editor.order_note.value and editor.sort_button.layout.display is None
+    editor.sort_by_time()
+    assert [m.at for m in load_engagement(engagement_path).perfect_days[0].moments] == [*times[1:], "23:00"]
+    assert editor.order_note.value == ""
+    assert editor.rows[-1].fields["at"].value == "23:00"
+
+
+def test_a_failed_save_says_why_and_keeps_the_edit(
+    session: EngagementSession, engagement_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    import visionkit.engagement_file as ef
+
+    real = ef.atomic_write_text
+
+    def full(path: object, text: str) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(ef, "atomic_write_text", full)
+    editor = PerfectDayEditor(session)
+    editor.persona.value = "Priya, who shops on Saturdays"
+    assert session.status == "failed"
+    assert editor.status is not None
+    assert "Not saved: No space left on device" in editor.status.label.value
+    assert editor.status.retry_button.layout.display is None
+    assert session.data["perfect_days"][0]["persona"] == "Priya, who shops on Saturdays"
+    monkeypatch.setattr(ef, "atomic_write_text", real)
+    assert session.retry()
+    assert load_engagement(engagement_path).perfect_days[0].persona == "Priya, who shops on Saturdays"
+    assert editor.status.retry_button.layout.display == "none"
+
+
+def test_a_failed_save_in_the_background_is_reported(engagement_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import visionkit.engagement_file as ef
+
+    monkeypatch.setattr(
+        ef, "atomic_write_text", lambda path, text: (_ for _ in ()).throw(PermissionError(13, "Permission denied"))
+    )
+    session = EngagementSession(engagement_path, debounce=0.05, watch=False)
+    editor = PerfectDayEditor(session)
+    editor.title.value = "Priya's day"
+    deadline = time.monotonic() + 5
+    while session.status != "failed" and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert session.status_text() == "Not saved: Permission denied"
+
+
+def test_a_change_on_disk_is_merged_with_the_edits(session: EngagementSession, engagement_path: Path) -> None:
+    editor = PerfectDayEditor(session)
+    text = engagement_path.read_text(encoding="utf-8")
+    engagement_path.write_text(text.replace("capacity: 12", "capacity: 14"), encoding="utf-8")
+    editor.persona.value = "Priya, parent of three"  # the save finds the file changed and merges
+    saved = load_engagement(engagement_path)
+    assert saved.scenario.capacity == 14 and saved.perfect_days[0].persona == "Priya, parent of three"
+    assert session.status == "saved" and "took in changes made on disk" in session.status_text()
+    engagement_path.write_text(
+        engagement_path.read_text(encoding="utf-8").replace("Priya's perfect Saturday", "Priya's Saturday"),
+        encoding="utf-8",
+    )
+    assert session.check_disk()
+    assert editor.title.value == "Priya's Saturday"  # shown without any edit here
+
+
+def test_the_same_field_changed_on_both_sides_asks_which_to_keep(
+    session: EngagementSession, engagement_path: Path
+) -> None:
+    editor = PerfectDayEditor(session)
+    text = engagement_path.read_text(encoding="utf-8")
+    editor.persona.value = "Priya, as the workshop wrote her"
+    engagement_path.write_text(
+        engagement_path.read_text(encoding="utf-8").replace("Priya, as the workshop wrote her", "Priya, from git"),
+        encoding="utf-8",
+    )
+    editor.persona.value = "Priya, as the workshop sees her"
+    editor.title.value = "Priya's Saturday"
+    assert session.status == "conflict"
+    assert editor.status is not None
+    rows = editor.status.conflicts.children
+    assert (
+        len(rows) == 1 and "Priya, from git" in rows[0].text.value and "as the workshop sees her" in rows[0].text.value
+    )
+    on_disk = engagement_path.read_text(encoding="utf-8")
+    assert "Priya, from git" in on_disk and "Priya's Saturday" not in on_disk  # nothing written before the choice
+    rows[0].theirs.click()
+    saved = load_engagement(engagement_path).perfect_days[0]
+    assert saved.persona == "Priya, from git" and saved.title == "Priya's Saturday"
+    assert editor.persona.value == "Priya, from git" and session.status == "saved"
+    assert editor.status.conflicts.children == ()
+    assert text != on_disk
+
+
+def test_a_broken_file_on_disk_pauses_saving_and_keeps_the_edits(
+    session: EngagementSession, engagement_path: Path
+) -> None:
+    editor = PerfectDayEditor(session)
+    good = engagement_path.read_text(encoding="utf-8")
+    engagement_path.write_text(good + "perfect_days: [\n", encoding="utf-8")
+    assert session.check_disk() and session.status == "disk-invalid"
+    editor.title.value = "Priya's Saturday"
+    assert engagement_path.read_text(encoding="utf-8").endswith("perfect_days: [\n")  # not overwritten
+    assert "does not load" in session.status_text()
+    engagement_path.write_text(good, encoding="utf-8")
+    assert session.check_disk()
+    assert load_engagement(engagement_path).perfect_days[0].title == "Priya's Saturday"
+
+
+def test_the_saved_plan_follows_each_save(session: EngagementSession) -> None:
+    from visionkit.widgets import SavedPlan
+
+    plan = SavedPlan(session)
+    deadline = time.monotonic() + 30
+    while plan.roadmap is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert plan.roadmap is not None and plan.roadmap.scenario.capacity == 12
+    explorer = RoadmapExplorer(session, background=False)
+    explorer.capacity.value = 20
+    explorer.save_scenario()
+    deadline = time.monotonic() + 30
+    while plan.roadmap.scenario.capacity != 20 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert plan.roadmap.scenario.capacity == 20
+    assert "dataframe" in plan.table.value
+
+
+def test_hidden_tabs_catch_up_when_shown(engagement_path: Path) -> None:
+    workshop = vk.workshop(engagement_path, debounce=0)
+    try:
+        mapper = workshop.mapper
+        workshop.editor.rows[0].fields["story"].value = "Priya sees her loyalty points and a member reward."
+        assert "loyalty" not in " ".join(label for label, _ in mapper.picker.options)
+        workshop.tabs.selected_index = 1
+        assert "loyalty" in " ".join(label for label, _ in mapper.picker.options)
+    finally:
+        workshop.session.close()

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
-from typing import Any
+
+import ipywidgets as w
 
 from .assessor import MaturityAssessor
+from .common import StatusBar, close_tree
 from .editor import PerfectDayEditor
 from .explorer import RoadmapExplorer
 from .mapper import CapabilityMapper
+from .saved_plan import SavedPlan
 from .session import EngagementSession, session_for
 
 __all__ = [
@@ -17,6 +21,8 @@ __all__ = [
     "MaturityAssessor",
     "PerfectDayEditor",
     "RoadmapExplorer",
+    "SavedPlan",
+    "Workshop",
     "demo_copy",
     "session_for",
     "workshop",
@@ -35,20 +41,56 @@ def demo_copy() -> Path:
     return target
 
 
-def workshop(path: str | Path | EngagementSession, *, debounce: float = 0.8) -> Any:
-    """All four widgets in tabs for one engagement file, sharing one session."""
-    import ipywidgets as w
+class Workshop(w.VBox):  # type: ignore[misc]
+    """All four widgets in tabs for one engagement file, sharing one session and one status bar."""
 
-    session = session_for(path, debounce=debounce)
-    tabs = w.Tab(
-        children=[
-            PerfectDayEditor(session),
-            CapabilityMapper(session),
-            MaturityAssessor(session),
-            RoadmapExplorer(session),
-        ]
-    )
-    for i, title in enumerate(("Perfect days", "Capabilities", "Assessment", "Roadmap")):
-        tabs.set_title(i, title)
-    tabs.session = session
-    return tabs
+    TITLES = ("Perfect days", "Capabilities", "Assessment", "Roadmap")
+
+    def __init__(self, path: str | Path | EngagementSession, *, debounce: float = 0.8):
+        if not isinstance(path, EngagementSession):
+            _close_previous(Path(path))
+        self.session = session_for(path, debounce=debounce)
+        self.editor = PerfectDayEditor(self.session, status_bar=False)
+        self.mapper = CapabilityMapper(self.session, status_bar=False)
+        self.assessor = MaturityAssessor(self.session, status_bar=False)
+        self.explorer = RoadmapExplorer(self.session, status_bar=False)
+        self.tabs = w.Tab(children=[self.editor, self.mapper, self.assessor, self.explorer], titles=self.TITLES)
+        self.status = StatusBar(self.session)
+        self.tabs.observe(lambda _: self._shown(), "selected_index")
+        self._shown()
+        super().__init__([self.tabs, self.status])
+        self.add_class("vk-workshop")
+        _OPEN[self.session.path.resolve()] = weakref.ref(self)
+
+    def close(self) -> None:
+        """Write pending edits, stop watching the file and close every widget of the workshop."""
+        self.session.close()
+        for child in self.children:
+            close_tree(child)
+        for part in (self.layout, getattr(self, "style", None)):
+            if isinstance(part, w.Widget):
+                part.close()
+        super().close()
+
+    def _shown(self) -> None:
+        # Only the tab on screen follows every edit; the others catch up when they are shown.
+        selected = self.tabs.selected_index or 0
+        self.mapper.set_visible(selected == 1)
+        self.assessor.set_visible(selected == 2)
+        self.explorer.set_visible(selected == 3)
+
+
+_OPEN: dict[Path, weakref.ReferenceType[Workshop]] = {}
+
+
+def _close_previous(path: Path) -> None:
+    """Close the workshop this kernel already has on `path`: re-running a cell must not pile up widgets."""
+    ref = _OPEN.pop(path.resolve(), None)
+    previous = ref() if ref is not None else None
+    if previous is not None:
+        previous.close()
+
+
+def workshop(path: str | Path | EngagementSession, *, debounce: float = 0.8) -> Workshop:
+    """All four widgets in tabs for one engagement file, sharing one session."""
+    return Workshop(path, debounce=debounce)

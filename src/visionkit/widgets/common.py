@@ -1,40 +1,54 @@
-"""Pieces every workshop widget uses: the save status bar and field error messages."""
+"""Pieces every workshop widget uses: the status bar, field error messages and in-place updates."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import ipywidgets as w
 
 from ..errors import PathPart, Problem
 from ..markup import escape
+from ..merge import MISSING, Conflict
 from .session import EngagementSession
 
 
-class StatusBar(w.HBox):  # type: ignore[misc]
-    """When the file was last saved, and the way out of a conflict with the file on disk."""
+def close_tree(widget: Any) -> None:
+    """Close a widget with everything it owns (children, layout, style), so the kernel and page let go of them."""
+    for child in getattr(widget, "children", ()):
+        close_tree(child)
+    for part in ("layout", "style"):
+        owned = getattr(widget, part, None)
+        if isinstance(owned, w.Widget):
+            owned.close()
+    widget.close()
 
-    def __init__(self, session: EngagementSession):
-        self.session = session
-        self.label = w.HTML()
-        self.reload_button = w.Button(description="Reload from disk", icon="refresh", button_style="warning")
-        self.keep_button = w.Button(description="Keep my version", icon="save", button_style="danger")
-        self.reload_button.on_click(lambda _: session.reload())
-        self.keep_button.on_click(lambda _: session.keep_mine())
-        super().__init__([self.label, self.reload_button, self.keep_button])
-        self.add_class("vk-status")
-        session.on_status(self.refresh)
-        self.refresh()
 
-    def refresh(self) -> None:
-        """Show the session's current status."""
-        conflict = self.session.status == "conflict"
-        colour = "#9a2a00" if conflict else "#5d6675"
-        self.label.value = f"<span style='color:{colour}'>{escape(self.session.status_text())}</span>"
-        display = None if conflict else "none"
-        self.reload_button.layout.display = display
-        self.keep_button.layout.display = display
+def set_quietly(widget: Any, value: Any, handler: Any) -> None:
+    """Set a widget's value without triggering our own observer, and only if it differs.
+
+    Setting an unchanged value would still send it to the page, where it can overwrite a
+    keystroke typed in the meantime.
+    """
+    if widget.value == value:
+        return
+    widget.unobserve(handler, "value")
+    try:
+        widget.value = value
+    finally:
+        widget.observe(handler, "value")
+
+
+def set_if_changed(widget: Any, name: str, value: Any) -> None:
+    """Assign a trait only when it changes: every assignment is a message to the page."""
+    if getattr(widget, name) != value:
+        setattr(widget, name, value)
+
+
+def show(widget: Any, visible: bool) -> None:
+    """Show or hide a widget without rebuilding its parent (which would move the keyboard focus)."""
+    set_if_changed(widget.layout, "display", None if visible else "none")
 
 
 def problems_at(problems: Sequence[Problem], prefix: Sequence[PathPart]) -> list[Problem]:
@@ -59,10 +73,107 @@ def error_label() -> w.HTML:
     return w.HTML(layout=w.Layout(margin="0 0 0 4px"))
 
 
-def set_quietly(widget: Any, value: Any, handler: Any) -> None:
-    """Set a widget's value without triggering our own observer (for refreshes from the model)."""
-    widget.unobserve(handler, "value")
-    try:
-        widget.value = value
-    finally:
-        widget.observe(handler, "value")
+def put(mapping: dict[str, Any], key: str, value: Any, order: Iterable[str]) -> None:
+    """Set `mapping[key]`, placing a new key where `order` (the schema's field order) puts it.
+
+    Clearing a field removes its key; typing it again must put it back where it was, not at
+    the end, so the file keeps the author's layout.
+    """
+    if key in mapping:
+        mapping[key] = value
+        return
+    order = list(order)
+    rank = {k: i for i, k in enumerate(order)}
+    mine = rank.get(key, len(order))
+    items = list(mapping.items())
+    at = len(items)
+    for i, (k, _) in enumerate(items):
+        if rank.get(k, -1) > mine:
+            at = i
+            break
+    items.insert(at, (key, value))
+    mapping.clear()
+    mapping.update(items)
+
+
+def _shown(value: Any) -> str:
+    """A value as a person reads it in the conflict panel."""
+    if value is MISSING:
+        return "(removed)"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+class ConflictRow(w.HBox):  # type: ignore[misc]
+    """One field changed both here and on disk: both values side by side, and a choice."""
+
+    def __init__(self, session: EngagementSession, conflict: Conflict, label: str):
+        self.conflict = conflict
+        cell = "width:40%;padding:2px 6px;white-space:pre-wrap;border:1px solid #d7dce3"
+        self.text = w.HTML(
+            f"<div style='font-weight:bold'>{escape(label)}</div><div style='display:flex;gap:6px'>"
+            f"<div style='{cell}'><b>Yours:</b> {escape(_shown(conflict.mine))}</div>"
+            f"<div style='{cell}'><b>On disk:</b> {escape(_shown(conflict.theirs))}</div></div>",
+            layout=w.Layout(width="70%"),
+        )
+        self.mine = w.Button(description="Keep mine", tooltip="keep the value typed here")
+        self.theirs = w.Button(description="Take theirs", tooltip="take the value now in the file on disk")
+        self.mine.on_click(lambda _: session.choose(conflict, "mine"))
+        self.theirs.on_click(lambda _: session.choose(conflict, "theirs"))
+        super().__init__([self.text, self.mine, self.theirs], layout=w.Layout(margin="2px 0"))
+
+
+class StatusBar(w.VBox):  # type: ignore[misc]
+    """When the file was last saved, what stops a save, and the choices a change on disk needs."""
+
+    def __init__(self, session: EngagementSession):
+        self.session = session
+        self.label = w.HTML()
+        wide = w.Layout(width="auto")
+        self.retry_button = w.Button(description="Retry", icon="refresh", tooltip="try the save again", layout=wide)
+        self.keep_button = w.Button(
+            description="Keep mine for all", icon="save", button_style="warning",
+            tooltip="settle every open choice with the values typed here", layout=w.Layout(width="auto"),
+        )  # fmt: skip
+        self.theirs_button = w.Button(
+            description="Take theirs for all", icon="download",
+            tooltip="settle every open choice with the file on disk", layout=w.Layout(width="auto"),
+        )  # fmt: skip
+        self.retry_button.on_click(lambda _: session.retry())
+        self.keep_button.on_click(lambda _: session.keep_mine())
+        self.theirs_button.on_click(lambda _: self._take_theirs())
+        self.conflicts = w.VBox()
+        self._shown_conflicts: tuple[Any, ...] = ()
+        super().__init__(
+            [w.HBox([self.label, self.retry_button, self.keep_button, self.theirs_button]), self.conflicts]
+        )
+        self.add_class("vk-status")
+        session.on_status(self.refresh)
+        self.refresh()
+
+    def _take_theirs(self) -> None:
+        pending = self.session.pending
+        if pending is not None:
+            for conflict in pending.conflicts:
+                self.session.choose(conflict, "theirs")
+
+    def refresh(self) -> None:
+        """Show the session's current status."""
+        session = self.session
+        status = session.status
+        trouble = status in ("conflict", "failed", "disk-invalid") or bool(session.field_problems)
+        colour = "#9a2a00" if trouble else "#5d6675"
+        set_if_changed(self.label, "value", f"<span style='color:{colour}'>{escape(session.status_text())}</span>")
+        show(self.retry_button, status == "failed")
+        show(self.keep_button, status in ("conflict", "disk-invalid"))
+        show(self.theirs_button, status == "conflict")
+        open_conflicts: tuple[Any, ...] = ()
+        if session.pending is not None and status == "conflict":
+            open_conflicts = tuple(c for c in session.pending.conflicts if c.path not in session.choices)
+        if open_conflicts != self._shown_conflicts:
+            for row in self.conflicts.children:
+                close_tree(row)
+            data = session.data
+            self.conflicts.children = [ConflictRow(session, c, c.label(data)) for c in open_conflicts]
+            self._shown_conflicts = open_conflicts

@@ -1,14 +1,32 @@
-"""PerfectDayEditor: write a perfect day's title, persona, priority and moments, with a live storyboard."""
+"""PerfectDayEditor: write a perfect day's title, persona, priority and moments, with a live storyboard.
+
+Every input is built once and updated in place: a form is never rebuilt while someone types in
+it (rebuilding moves the keyboard focus, and the page's next keystrokes go elsewhere), and the
+widgets of a removed moment are closed, so their number stays bounded by what is on screen.
+"""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
 
+from ..errors import Problem
 from ..markup import escape, inline
-from .common import StatusBar, error_html, error_label, problems_at, set_quietly
+from ..model import TIME_HINT, Moment, PerfectDay, time_of_day
+from .common import (
+    StatusBar,
+    close_tree,
+    error_html,
+    error_label,
+    problems_at,
+    put,
+    set_if_changed,
+    set_quietly,
+    show,
+)
 from .session import EngagementSession, session_for
 
 CHANNELS = [
@@ -16,6 +34,8 @@ CHANNELS = [
     "chatbot", "kiosk", "home delivery", "field visit",
 ]  # fmt: skip
 TEXT_FIELDS = ("at", "channel", "story", "wow")
+MOMENT_ORDER = tuple(Moment.model_fields)  # where a re-typed field goes back to in the file
+DAY_ORDER = tuple(PerfectDay.model_fields)
 
 
 class MomentRow(w.VBox):  # type: ignore[misc]
@@ -25,70 +45,102 @@ class MomentRow(w.VBox):  # type: ignore[misc]
         self.editor = editor
         self.index = index
         self.fields: dict[str, Any] = {
-            "at": w.Text(value=str(moment.get("at") or ""), placeholder="hh:mm", description="At",
-                         layout=w.Layout(width="11em")),
-            "channel": w.Combobox(value=str(moment.get("channel") or ""), options=CHANNELS, placeholder="channel",
-                                  description="Channel", ensure_option=False, layout=w.Layout(width="18em")),
-            "story": w.Textarea(value=str(moment.get("story") or ""), description="Story",
-                                placeholder="What happens, in the customer's words",
-                                layout=w.Layout(width="95%", height="4.5em")),
-            "wow": w.Textarea(value=str(moment.get("wow") or ""), placeholder="Where it over-delivers",
-                              description="Wow", layout=w.Layout(width="95%", height="3em")),
-            "weight": w.BoundedFloatText(value=float(moment.get("weight", 1.0)), min=0.1, max=1000, step=0.5,
-                                         description="Weight", layout=w.Layout(width="11em")),
+            "at": w.Text(placeholder="hh:mm", description="At", layout=w.Layout(width="11em")),
+            "channel": w.Combobox(options=CHANNELS, placeholder="channel", description="Channel",
+                                  ensure_option=False, layout=w.Layout(width="18em")),
+            "story": w.Textarea(description="Story", placeholder="What happens, in the customer's words",
+                                rows=4, layout=w.Layout(width="95%")),
+            "wow": w.Textarea(placeholder="Where it over-delivers", description="Wow", rows=2,
+                              layout=w.Layout(width="95%")),
+            "weight": w.BoundedFloatText(value=1.0, min=0.1, max=1000, step=0.5, description="Weight",
+                                         layout=w.Layout(width="11em")),
         }  # fmt: skip
         self.errors = {name: error_label() for name in self.fields}
         for field in self.fields.values():
-            field.observe(self._changed, "value")
             field.continuous_update = True
+            field.observe(self._changed, "value")
         self.up = w.Button(icon="arrow-up", tooltip="move earlier", layout=w.Layout(width="3em"))
         self.down = w.Button(icon="arrow-down", tooltip="move later", layout=w.Layout(width="3em"))
         self.remove = w.Button(icon="trash", tooltip="remove this moment", layout=w.Layout(width="3em"))
         self.up.on_click(lambda _: editor.move(self, -1))
         self.down.on_click(lambda _: editor.move(self, +1))
         self.remove.on_click(lambda _: editor.remove(self))
-        catalog = editor.session.engagement.capabilities
-        self.need = w.Combobox(
-            options=sorted(catalog),
-            placeholder="type to search capabilities",
-            ensure_option=True,
-            description="Needs",
-            layout=w.Layout(width="24em"),
-        )
-        self.need_level = w.Dropdown(options=[1, 2, 3, 4, 5], value=3, description="level",
-                                     style={"description_width": "initial"}, layout=w.Layout(width="auto"))  # fmt: skip
-        self.need.observe(self._changed, "value")
-        self.need_level.observe(self._changed, "value")
+        self.draft_box = w.HBox()
+        if index is None:
+            # Only a draft picks a capability here (a saved moment's needs are edited in Capabilities):
+            # a hidden copy in every saved row would share its label, and typing could land in it.
+            self.need = w.Combobox(
+                options=sorted(editor.session.engagement.capabilities),
+                placeholder="type to search capabilities",
+                ensure_option=True,
+                description="Needs",
+                layout=w.Layout(width="24em"),
+            )
+            self.need_level = w.Dropdown(
+                options=[1, 2, 3, 4, 5], value=3, description="level",
+                style={"description_width": "initial"}, layout=w.Layout(width="auto"),
+            )  # fmt: skip
+            self.need.observe(self._draft_changed, "value")
+            self.need_level.observe(self._draft_changed, "value")
+            self.draft_box.children = [self.need, self.need_level]
         self.needs_label = w.HTML()
         self.draft_note = w.HTML()
         self.title = w.HTML()
-        super().__init__(layout=w.Layout(border="1px solid #d7dce3", padding="6px", margin="4px 0"))
-        self.refresh_from(moment)
+        f, e = self.fields, self.errors
+        # The children never change: a draft that is saved only hides its capability picker.
+        super().__init__(
+            [
+                w.HBox([self.title, self.up, self.down, self.remove]),
+                w.HBox([f["at"], f["channel"], f["weight"]]), w.HBox([e["at"], e["channel"], e["weight"]]),
+                f["story"], e["story"], f["wow"], e["wow"], self.draft_box, self.needs_label, self.draft_note,
+            ],
+            layout=w.Layout(border="1px solid #d7dce3", padding="6px", margin="4px 0"),
+        )  # fmt: skip
+        self.show_moment(index, moment, moved=True)
 
-    def refresh_from(self, moment: dict[str, Any]) -> None:
-        """Lay the row out for a saved moment or a draft, and show its needs."""
-        draft = self.index is None
-        self.title.value = "<b>New moment</b>" if draft else f"<b>Moment {self.index + 1}</b>"  # type: ignore[operator]
+    def key(self, name: str) -> tuple[int, str]:
+        """How the session knows this row's field while it holds a value that cannot be saved."""
+        return (id(self), name)
+
+    def show_moment(self, index: int | None, moment: dict[str, Any], *, moved: bool = False) -> None:
+        """Show a saved moment (or a draft, index None), touching only what differs from what is shown.
+
+        A field whose value is invalid keeps what the user typed unless the row now shows another
+        moment (`moved`): that text is not in the file and exists nowhere else.
+        """
+        self.index = index
+        draft = index is None
+        set_if_changed(self.title, "value", "<b>New moment</b>" if draft else f"<b>Moment {index + 1}</b>")  # type: ignore[operator]
+        show(self.up, not draft)
+        show(self.down, not draft)
+        show(self.draft_box, draft)
+        show(self.needs_label, not draft)
         catalog = self.editor.session.engagement.capabilities
         needs = moment.get("needs") or {}
         names = ", ".join(f"{escape(catalog[c].name if c in catalog else c)} L{lvl}" for c, lvl in needs.items())
-        self.needs_label.value = f"<span style='color:#5d6675'>Needs: {names} (edit in Capabilities)</span>"
-        header = w.HBox([self.title, self.up, self.down, self.remove])
+        set_if_changed(
+            self.needs_label, "value", f"<span style='color:#5d6675'>Needs: {names} (edit in Capabilities)</span>"
+        )
         if draft:
-            self.draft_note.value = (
-                "<span style='color:#9a5b00'>Not saved yet: a moment needs a story and at least one capability.</span>"
-            )
-            needs_box: Any = w.HBox([self.need, self.need_level])
-            header = w.HBox([self.title, self.remove])
-        else:
-            self.draft_note.value = ""
-            needs_box = self.needs_label
-        f, e = self.fields, self.errors
-        self.children = [
-            header,
-            w.HBox([f["at"], f["channel"], f["weight"]]), w.HBox([e["at"], e["channel"], e["weight"]]),
-            f["story"], e["story"], f["wow"], e["wow"], needs_box, self.draft_note,
-        ]  # fmt: skip
+            if not self.draft_note.value:
+                self.draft_note.value = (
+                    "<span style='color:#9a5b00'>Not saved yet: "
+                    "a moment needs a story and at least one capability.</span>"
+                )
+            return
+        set_if_changed(self.draft_note, "value", "")
+        session = self.editor.session
+        for name, field in self.fields.items():
+            if not moved and self.key(name) in session.field_problems:
+                continue
+            value = moment.get(name)
+            if name == "weight":
+                set_quietly(field, float(value if value is not None else 1.0), self._changed)
+            elif self.value_of(name) != (str(value).strip() or None if value is not None else None):
+                set_quietly(field, "" if value is None else str(value), self._changed)
+            if moved:
+                set_if_changed(self.errors[name], "value", "")
+                session.set_field_problems(self.key(name), [])
 
     def value_of(self, name: str) -> Any:
         """A field's value as it goes into the file (empty optional text leaves the key out)."""
@@ -101,12 +153,31 @@ class MomentRow(w.VBox):  # type: ignore[misc]
     def _changed(self, change: dict[str, Any]) -> None:
         self.editor.field_changed(self, change["owner"])
 
+    def _draft_changed(self, change: dict[str, Any]) -> None:
+        if self.index is None:
+            self.editor.commit_draft(self)
+
+    def close(self) -> None:
+        """Close this row's widgets and forget any unsaved problem of its fields."""
+        self.editor.session.forget_fields(lambda key: isinstance(key, tuple) and key[:1] == (id(self),))
+        for child in self.children:
+            close_tree(child)
+        for part in (self.layout, getattr(self, "style", None)):
+            if isinstance(part, w.Widget):
+                part.close()
+        super().close()
+
 
 class PerfectDayEditor(w.VBox):  # type: ignore[misc]
     """Edit one perfect day: title, persona, priority; add, remove and reorder moments; see the storyboard."""
 
     def __init__(
-        self, engagement: str | Path | EngagementSession, perfect_day_id: str | None = None, *, debounce: float = 0.8
+        self,
+        engagement: str | Path | EngagementSession,
+        perfect_day_id: str | None = None,
+        *,
+        debounce: float = 0.8,
+        status_bar: bool = True,
     ):
         self.session = session_for(engagement, debounce=debounce)
         days = self.session.data["perfect_days"]
@@ -123,19 +194,27 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
         self.day_errors = error_label()
         for field in (self.title, self.persona, self.priority):
             field.observe(self._day_changed, "value")
-        self.rows: list[MomentRow] = []
+        self.rows: list[MomentRow] = []  # the saved moments of the day shown, in order
+        self.drafts: dict[str, list[MomentRow]] = {}  # per perfect day: moments not saved yet
         self.rows_box = w.VBox()
         self.add_button = w.Button(description="Add moment", icon="plus", button_style="primary")
         self.add_button.on_click(lambda _: self.add_moment())
+        self.order_note = w.HTML()
+        self.sort_button = w.Button(description="Sort by time", icon="sort", tooltip="put the moments in time order")
+        self.sort_button.on_click(lambda _: self.sort_by_time())
         self.preview = w.HTML(layout=w.Layout(width="40%", overflow="auto"))
-        self.status = StatusBar(self.session)
+        self.preview.add_class("vk-storyboard")
+        self.status = StatusBar(self.session) if status_bar else None
         form = w.VBox(
-            [self.picker, self.title, self.persona, self.priority, self.day_errors, self.rows_box, self.add_button],
+            [
+                self.picker, self.title, self.persona, self.priority, self.day_errors,
+                w.HBox([self.order_note, self.sort_button]), self.rows_box, self.add_button,
+            ],
             layout=w.Layout(width="60%"),
-        )
-        super().__init__([w.HBox([form, self.preview]), self.status])
+        )  # fmt: skip
+        super().__init__([w.HBox([form, self.preview]), *([self.status] if self.status else [])])
         self.session.on_change(self._session_changed)
-        self._load_day()
+        self._load_day(moved=True)
 
     # -- reading the model ---------------------------------------------------------------
     def _day_index(self) -> int:
@@ -145,99 +224,121 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
         """The raw data of the perfect day being edited."""
         return self.session.data["perfect_days"][self._day_index()]  # type: ignore[no-any-return]
 
-    def _load_day(self) -> None:
+    def _load_day(self, *, moved: bool = False) -> None:
+        """Show the day's data, updating the rows in place; rows of moments that are gone are closed."""
         day = self.day()
-        set_quietly(self.title, day.get("title", ""), self._day_changed)
-        set_quietly(self.persona, day.get("persona") or "", self._day_changed)
+        for field, key in ((self.title, "title"), (self.persona, "persona")):
+            if (id(self), key) not in self.session.field_problems:
+                set_quietly(field, str(day.get(key) or ""), self._day_changed)
         set_quietly(self.priority, int(day.get("priority", 1)), self._day_changed)
-        drafts = [r for r in self.rows if r.index is None]
-        self.rows = [MomentRow(self, i, m) for i, m in enumerate(day["moments"])] + drafts
-        self.rows_box.children = self.rows
+        moments = day["moments"]
+        for i, moment in enumerate(moments):
+            if i < len(self.rows):
+                self.rows[i].show_moment(i, moment, moved=moved)
+            else:
+                self.rows.append(MomentRow(self, i, moment))
+        for row in self.rows[len(moments) :]:
+            row.close()
+        del self.rows[len(moments) :]
+        self._arrange()
         self._preview()
+
+    def _arrange(self) -> None:
+        """Put the rows on screen: assigning the same children again sends nothing."""
+        children = [*self.rows, *self.drafts.get(self.day_id, [])]
+        if list(self.rows_box.children) != children:
+            self.rows_box.children = children
 
     def _session_changed(self, source: object | None) -> None:
         days = self.session.data["perfect_days"]
+        moved = False
         if self.day_id not in [d["id"] for d in days]:
-            self.day_id = days[0]["id"]
-        self.picker.unobserve(self._pick, "value")
-        self.picker.options = [(d["title"], d["id"]) for d in days]
-        self.picker.value = self.day_id
-        self.picker.observe(self._pick, "value")
+            self.day_id, moved = days[0]["id"], True
+        options = tuple((d["title"], d["id"]) for d in days)
+        if tuple(self.picker.options) != options or self.picker.value != self.day_id:
+            self.picker.unobserve(self._pick, "value")
+            self.picker.options = options
+            self.picker.value = self.day_id
+            self.picker.observe(self._pick, "value")
         if source is not self:
-            self._load_day()
+            self._load_day(moved=moved)
         else:
             self._preview()
 
     def _pick(self, change: dict[str, Any]) -> None:
         self.day_id = change["new"]
-        self.rows = []
-        self._load_day()
+        self._load_day(moved=True)
 
     # -- writing the model ---------------------------------------------------------------
     def _day_changed(self, change: dict[str, Any]) -> None:
         d = self._day_index()
-        values = {"title": self.title.value.strip(), "persona": self.persona.value.strip() or None,
-                  "priority": self.priority.value}  # fmt: skip
+        key = {id(self.title): "title", id(self.persona): "persona", id(self.priority): "priority"}[id(change["owner"])]
+        value = change["owner"].value
+        value = value.strip() or None if isinstance(value, str) else value
 
         def apply(data: dict[str, Any]) -> None:
             day = data["perfect_days"][d]
-            for key, value in values.items():
-                if value is None:
-                    day.pop(key, None)
-                else:
-                    day[key] = value
+            if value is None and key != "title":
+                day.pop(key, None)
+            else:
+                put(day, key, "" if value is None else value, DAY_ORDER)
 
-        problems = self.session.edit(apply, source=self)
+        problems = self.session.edit(apply, source=self, field=(id(self), key))
         self.day_errors.value = error_html(problems_at(problems, ("perfect_days", d)))
 
     def field_changed(self, row: MomentRow, field: Any) -> None:
         """A moment's field changed: save it if the moment stays valid, else show why next to it."""
-        d = self._day_index()
-        if row.index is None:
-            self._commit_draft(row)
-            return
-        m = row.index
         name = next(n for n, f in row.fields.items() if f is field)
         value = row.value_of(name)
+        if name == "at" and value is not None and time_of_day(value) is None:
+            problem = Problem(f"'{value}' is not a time of day", (), TIME_HINT)
+            row.errors[name].value = error_html([problem])
+            self.session.set_field_problems(row.key(name), [problem])
+            return
+        if row.index is None:
+            row.errors[name].value = ""
+            self.session.set_field_problems(row.key(name), [])
+            self.commit_draft(row)
+            return
+        d, m = self._day_index(), row.index
 
         def apply(data: dict[str, Any]) -> None:
             moment = data["perfect_days"][d]["moments"][m]
             if value is None and name != "story":  # an emptied optional field leaves the file
                 moment.pop(name, None)
-            elif value is None:
-                moment[name] = ""
             else:
-                moment[name] = value
+                put(moment, name, "" if value is None else value, MOMENT_ORDER)
 
-        problems = self.session.edit(apply, source=self)
+        problems = self.session.edit(apply, source=self, field=row.key(name))
         row.errors[name].value = error_html(problems_at(problems, ("perfect_days", d, "moments", m, name)))
-        if not problems:
-            row.errors[name].value = ""
 
-    def _commit_draft(self, row: MomentRow) -> None:
-        d = self._day_index()
-        story = row.value_of("story")
-        need = row.need.value
-        if not story or not need:
+    def commit_draft(self, row: MomentRow) -> None:
+        """Save a draft once it has a story and a capability; its widgets stay as they are."""
+        if row.index is not None:
             return
-        moment: dict[str, Any] = {k: row.value_of(k) for k in ("at", "channel", "story", "wow")}
-        moment = {k: v for k, v in moment.items() if v is not None}
-        if row.value_of("weight") not in (None, 1.0):
-            moment["weight"] = row.value_of("weight")
-        moment["needs"] = {need: row.need_level.value}
+        story, need = row.value_of("story"), row.need.value
+        if not story or not need or row.key("at") in self.session.field_problems:
+            return
+        d = self._day_index()
+        moment: dict[str, Any] = {k: row.value_of(k) for k in MOMENT_ORDER if k in row.fields}
+        moment = {k: v for k, v in moment.items() if v is not None and not (k == "weight" and v == 1.0)}
+        put(moment, "needs", {need: row.need_level.value}, MOMENT_ORDER)
         problems = self.session.edit(lambda data: data["perfect_days"][d]["moments"].append(moment), source=self)
         if problems:
             row.draft_note.value = error_html(problems)
             return
-        row.index = len(self.day()["moments"]) - 1
-        row.refresh_from(moment)
+        drafts = self.drafts.get(self.day_id, [])
+        if row in drafts:
+            drafts.remove(row)
+        self.rows.append(row)
+        row.show_moment(len(self.day()["moments"]) - 1, moment)
         self._preview()
 
     def add_moment(self) -> MomentRow:
         """Add a draft moment at the end; it is saved once it has a story and a capability."""
         row = MomentRow(self, None, {})
-        self.rows.append(row)
-        self.rows_box.children = self.rows
+        self.drafts.setdefault(self.day_id, []).append(row)
+        self._arrange()
         return row
 
     def move(self, row: MomentRow, step: int) -> None:
@@ -254,20 +355,33 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
             moments[m], moments[m + step] = moments[m + step], moments[m]
 
         self.session.edit(apply, source=self)
-        self._load_day()
+        self._load_day(moved=True)
 
     def remove(self, row: MomentRow) -> None:
         """Remove a moment (a day keeps at least one)."""
         if row.index is None:
-            self.rows.remove(row)
-            self.rows_box.children = self.rows
+            drafts = self.drafts.get(self.day_id, [])
+            if row in drafts:
+                drafts.remove(row)
+            self._arrange()
+            row.close()
             return
         d, m = self._day_index(), row.index
         problems = self.session.edit(lambda data: data["perfect_days"][d]["moments"].pop(m), source=self)
         if problems:
             row.draft_note.value = error_html(problems)
             return
-        self._load_day()
+        self._load_day(moved=True)
+
+    def sort_by_time(self) -> None:
+        """Put the day's moments in time order; a moment without a time stays after the one before it."""
+        d = self._day_index()
+
+        def apply(data: dict[str, Any]) -> None:
+            data["perfect_days"][d]["moments"] = sorted(data["perfect_days"][d]["moments"], key=_time_keys())
+
+        self.session.edit(apply, source=self)
+        self._load_day(moved=True)
 
     def _preview(self) -> None:
         day = self.day()
@@ -285,7 +399,31 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
                 f"<div>{inline(moment.get('story', ''))}</div>{wow}</div>"
             )
         persona = f"<div style='color:#5d6675'><i>{inline(day['persona'])}</i></div>" if day.get("persona") else ""
-        self.preview.value = (
+        set_if_changed(
+            self.preview,
+            "value",
             "<div style='font-family:sans-serif'>"
-            f"<h3 style='color:#1f4e79;margin:0'>{escape(day.get('title', ''))}</h3>{persona}{''.join(cards)}</div>"
+            f"<h3 style='color:#1f4e79;margin:0'>{escape(day.get('title', ''))}</h3>{persona}{''.join(cards)}</div>",
         )
+        times = [time_of_day(m.get("at")) for m in day["moments"]]
+        known = [t for t in times if t is not None]
+        unordered = any(a > b for a, b in itertools.pairwise(known))
+        set_if_changed(
+            self.order_note,
+            "value",
+            "<span style='color:#9a5b00'>The moments are not in time order.</span>" if unordered else "",
+        )
+        show(self.sort_button, unordered)
+
+
+def _time_keys() -> Any:
+    """A sort key for moments: their time, or for one without a time, the time of the moment before it."""
+    last = [-1]
+
+    def key(moment: dict[str, Any]) -> int:
+        minutes = time_of_day(moment.get("at"))
+        if minutes is not None:
+            last[0] = minutes
+        return last[0]
+
+    return key

@@ -21,7 +21,14 @@ _PLANNER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="visionkit-plan"
 class RoadmapExplorer(w.VBox):  # type: ignore[misc]
     """Try waves, capacity and strategy; the roadmap, burn-up and readiness follow without blocking."""
 
-    def __init__(self, engagement: str | Path | EngagementSession, *, debounce: float = 0.8, background: bool = True):
+    def __init__(
+        self,
+        engagement: str | Path | EngagementSession,
+        *,
+        debounce: float = 0.8,
+        background: bool = True,
+        status_bar: bool = True,
+    ):
         self.session = session_for(engagement, debounce=debounce)
         self.background = background
         scenario = self.session.engagement.scenario
@@ -39,21 +46,33 @@ class RoadmapExplorer(w.VBox):  # type: ignore[misc]
         self.gantt = w.HTML()
         self.burnup = w.HTML()
         self.readiness = w.HTML()
-        self.status = StatusBar(self.session)
+        self.status = StatusBar(self.session) if status_bar else None
+        self.visible = True
+        self._stale = False
         self._generation = 0
         self._lock = threading.Lock()
         self.last_roadmap: Any = None
         super().__init__(
             [
                 w.HBox([self.waves, self.capacity, self.strategy]), w.HBox([self.save_button, self.busy]),
-                self.gantt, self.burnup, self.readiness, self.status,
+                self.gantt, self.burnup, self.readiness, *([self.status] if self.status else []),
             ]
         )  # fmt: skip
         self.session.on_change(self._engagement_changed)
         self.replan()
 
     def _engagement_changed(self, source: object | None) -> None:
-        self.replan()
+        if self.visible:
+            self.replan()
+        else:
+            self._stale = True  # planned when shown: a hidden roadmap need not follow every keystroke
+
+    def set_visible(self, visible: bool) -> None:
+        """Tell the explorer whether it is on screen; a stale one re-plans when shown."""
+        self.visible = visible
+        if visible and self._stale:
+            self._stale = False
+            self.replan()
 
     def replan(self) -> Future[None] | None:
         """Plan with the controls' values; in a thread so large engagements never block the notebook."""
@@ -73,6 +92,9 @@ class RoadmapExplorer(w.VBox):  # type: ignore[misc]
         from ..errors import EngagementError
         from ..planner import plan
 
+        with self._lock:
+            if generation != self._generation:
+                return  # superseded while it waited in the queue: never computed
         try:
             roadmap = plan(engagement, **settings)
             views = (gantt(roadmap).svg, burnup(roadmap).svg, readiness_html(roadmap))

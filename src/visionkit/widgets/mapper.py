@@ -1,7 +1,12 @@
-"""CapabilityMapper: choose what each moment needs, with suggestions and a live traceability matrix."""
+"""CapabilityMapper: choose what each moment needs, with suggestions and a live traceability matrix.
+
+Rows of needs and suggestion chips are kept in pools and updated in place, so a refresh after
+every keystroke elsewhere in the workshop creates no widgets.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +14,7 @@ import ipywidgets as w
 
 from ..markup import escape
 from ..suggest import suggest_for_moment
-from .common import StatusBar, error_html, error_label
+from .common import StatusBar, close_tree, error_html, error_label, set_if_changed, set_quietly
 from .session import EngagementSession, session_for
 
 
@@ -22,10 +27,68 @@ def moment_label(day: dict[str, Any], index: int) -> str:
     return f"{day['title']} · {when} · {story}"
 
 
+class NeedRow(w.HBox):  # type: ignore[misc]
+    """One need of the moment shown: its level, a remove button and the rubric sentence."""
+
+    def __init__(self, mapper: CapabilityMapper):
+        self.mapper = mapper
+        self.capability = ""
+        self.level = w.Dropdown(options=[1, 2, 3, 4, 5], value=3, layout=w.Layout(width="6em"))
+        self.level.observe(self._level_changed, "value")
+        self.remove = w.Button(icon="trash", layout=w.Layout(width="3em"))
+        self.remove.on_click(lambda _: mapper.remove_need(self.capability))
+        self.label = w.HTML()
+        super().__init__([self.level, self.remove, self.label])
+
+    def _level_changed(self, change: dict[str, Any]) -> None:
+        self.mapper.set_level(self.capability, change["new"])
+
+    def show_need(self, capability: str, level: int, catalog: Any) -> None:
+        """Show `capability` at `level`, changing only what differs."""
+        self.capability = capability
+        set_quietly(self.level, level, self._level_changed)
+        set_if_changed(self.remove, "tooltip", f"remove {capability}")
+        name = catalog[capability].name if capability in catalog else capability
+        rubric = catalog[capability].rubric.get(level, "") if capability in catalog else ""
+        set_if_changed(
+            self.label,
+            "value",
+            f"{escape(name)} <code>{escape(capability)}</code> <span style='color:#5d6675'>{escape(rubric)}</span>",
+        )
+
+
+class SuggestionChip(w.HBox):  # type: ignore[misc]
+    """A suggested capability: a button that adds it, and why it is suggested."""
+
+    def __init__(self, mapper: CapabilityMapper):
+        self.capability = ""
+        self.button = w.Button(layout=w.Layout(width="auto"))
+        self.button.on_click(lambda _: mapper.add_need(self.capability, mapper.level.value))
+        self.why = w.HTML()
+        super().__init__([self.button, self.why])
+
+    def show_suggestion(self, capability: str, name: str, why: str, level: int) -> None:
+        """Show one suggestion, changing only what differs."""
+        self.capability = capability
+        set_if_changed(self.button, "description", f"+ {name}")
+        set_if_changed(self.button, "tooltip", f"add {capability} at level {level}")
+        set_if_changed(self.why, "value", f"<span style='color:#5d6675'>{escape(why)}</span>")
+
+
+def _pooled(pool: list[Any], count: int, make: Callable[[], Any]) -> list[Any]:
+    """The first `count` widgets of a pool, growing it as needed and closing what is not needed."""
+    while len(pool) < count:
+        pool.append(make())
+    for extra in pool[count:]:
+        close_tree(extra)
+    del pool[count:]
+    return pool
+
+
 class CapabilityMapper(w.VBox):  # type: ignore[misc]
     """For each moment, the capabilities it needs and at which level; unknown ids cannot be entered."""
 
-    def __init__(self, engagement: str | Path | EngagementSession, *, debounce: float = 0.8):
+    def __init__(self, engagement: str | Path | EngagementSession, *, debounce: float = 0.8, status_bar: bool = True):
         self.session = session_for(engagement, debounce=debounce)
         self.picker = w.Dropdown(description="Moment", layout=w.Layout(width="48em"))
         self.picker.observe(lambda _: self._show_moment(), "value")
@@ -40,8 +103,13 @@ class CapabilityMapper(w.VBox):  # type: ignore[misc]
         self.add_button.on_click(lambda _: self.add_need(self._search_id(), self.level.value))
         self.errors = error_label()
         self.suggestions = w.VBox()
+        self.no_suggestion = w.HTML("<i>No suggestion: the story shares no words with the catalog.</i>")
         self.matrix = w.HTML(layout=w.Layout(overflow="auto", max_height="28em"))
-        self.status = StatusBar(self.session)
+        self.status = StatusBar(self.session) if status_bar else None
+        self._need_rows: list[NeedRow] = []
+        self._chips: list[SuggestionChip] = []
+        self.visible = True  # a workshop refreshes a hidden tab only when it is shown
+        self._stale = False
         super().__init__(
             [
                 self.picker,
@@ -49,7 +117,7 @@ class CapabilityMapper(w.VBox):  # type: ignore[misc]
                 w.HBox([self.search, self.level, self.add_button]), self.errors,
                 w.HTML("<b>Suggested from the story</b>"), self.suggestions,
                 w.HTML("<b>Traceability</b>"), self.matrix,
-                self.status,
+                *([self.status] if self.status else []),
             ]
         )  # fmt: skip
         self.session.on_change(lambda source: self.refresh())
@@ -63,15 +131,27 @@ class CapabilityMapper(w.VBox):  # type: ignore[misc]
         ]
 
     def refresh(self) -> None:
-        """Re-read moments and catalog from the session and redraw everything."""
+        """Re-read moments and catalog from the session and redraw what changed."""
+        if not self.visible:
+            self._stale = True
+            return
+        self._stale = False
         catalog = self.session.engagement.capabilities
-        self.search.options = [f"{cid} — {catalog[cid].name}" for cid in sorted(catalog)]
-        options = self._options()
+        search = tuple(f"{cid} — {catalog[cid].name}" for cid in sorted(catalog))
+        set_if_changed(self.search, "options", search)
+        options = tuple(self._options())
         current = self.picker.value
-        self.picker.options = options
+        if tuple(self.picker.options) != options:
+            self.picker.options = options
         values = [v for _, v in options]
-        self.picker.value = current if current in values else (values[0] if values else None)
+        set_if_changed(self.picker, "value", current if current in values else (values[0] if values else None))
         self._show_moment()
+
+    def set_visible(self, visible: bool) -> None:
+        """Tell the mapper whether it is on screen; a stale one catches up when shown."""
+        self.visible = visible
+        if visible and self._stale:
+            self.refresh()
 
     def moment(self) -> dict[str, Any]:
         """The raw data of the moment shown."""
@@ -86,29 +166,20 @@ class CapabilityMapper(w.VBox):  # type: ignore[misc]
             return
         catalog = self.session.engagement.capabilities
         moment = self.moment()
-        rows = []
-        for cid, level in moment.get("needs", {}).items():
-            name = catalog[cid].name if cid in catalog else cid
-            picker = w.Dropdown(options=[1, 2, 3, 4, 5], value=level, layout=w.Layout(width="6em"))
-            picker.observe(lambda change, cid=cid: self.set_level(cid, change["new"]), "value")
-            remove = w.Button(icon="trash", tooltip=f"remove {cid}", layout=w.Layout(width="3em"))
-            remove.on_click(lambda _, cid=cid: self.remove_need(cid))
-            rubric = catalog[cid].rubric.get(level, "") if cid in catalog else ""
-            label = w.HTML(
-                f"{escape(name)} <code>{escape(cid)}</code> <span style='color:#5d6675'>{escape(rubric)}</span>"
-            )
-            rows.append(w.HBox([picker, remove, label]))
-        self.needs_box.children = rows
-        chips = []
-        for s in suggest_for_moment(moment, catalog):
-            button = w.Button(description=f"+ {s.name}", tooltip=f"add {s.capability} at level {self.level.value}",
-                              layout=w.Layout(width="auto"))  # fmt: skip
-            button.on_click(lambda _, cid=s.capability: self.add_need(cid, self.level.value))
-            chips.append(w.HBox([button, w.HTML(f"<span style='color:#5d6675'>{escape(s.why)}</span>")]))
-        self.suggestions.children = chips or [
-            w.HTML("<i>No suggestion: the story shares no words with the catalog.</i>")
-        ]
-        self.matrix.value = traceability_html(self.session.data, catalog)
+        needs = list((moment.get("needs") or {}).items())
+        rows = _pooled(self._need_rows, len(needs), lambda: NeedRow(self))
+        for row, (cid, level) in zip(rows, needs, strict=True):
+            row.show_need(cid, level, catalog)
+        if list(self.needs_box.children) != rows:
+            self.needs_box.children = list(rows)
+        found = suggest_for_moment(moment, catalog)
+        chips = _pooled(self._chips, len(found), lambda: SuggestionChip(self))
+        for chip, s in zip(chips, found, strict=True):
+            chip.show_suggestion(s.capability, s.name, s.why, self.level.value)
+        shown = list(chips) or [self.no_suggestion]
+        if list(self.suggestions.children) != shown:
+            self.suggestions.children = shown
+        set_if_changed(self.matrix, "value", traceability_html(self.session.data, catalog))
 
     def _edit_needs(self, change: Any) -> None:
         d, m = self.picker.value
