@@ -357,6 +357,16 @@ def test_a_broken_file_on_disk_pauses_saving_and_keeps_the_edits(
     assert load_engagement(engagement_path).perfect_days[0].title == "Priya's Saturday"
 
 
+def test_reload_drops_the_edits_and_says_when(session: EngagementSession, engagement_path: Path) -> None:
+    editor = PerfectDayEditor(session)
+    session.debounce = 60  # the edit stays in memory
+    editor.title.value = "Not kept"
+    session.reload()
+    assert editor.title.value == "Priya's perfect Saturday"
+    assert session.status_text().startswith("Editing northwind.yaml (loaded at ")
+    session.close()
+
+
 def test_the_saved_plan_follows_each_save(session: EngagementSession) -> None:
     from visionkit.widgets import SavedPlan
 

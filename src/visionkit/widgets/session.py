@@ -52,6 +52,7 @@ class EngagementSession:
         self.status: Status = "loaded"
         self.saved_at: _dt.datetime | None = None
         self.merged_at: _dt.datetime | None = None
+        self.loaded_at = _dt.datetime.now()
         self.failure = ""  # why the last save failed, or why the file on disk does not load
         self.pending: Merge | None = None  # a merge waiting for the user's choices
         self.choices: dict[tuple[Any, ...], Side] = {}
@@ -295,6 +296,8 @@ class EngagementSession:
             self.engagement = self.file.engagement
             self.pending, self.choices, self._disk, self.failure = None, {}, None, ""
             self._seen = _signature(self.path)
+            self.saved_at, self.merged_at = None, None
+            self.loaded_at = _dt.datetime.now()
         self._notify(None)
         self._set_status("loaded")
         self._saved()
@@ -337,7 +340,7 @@ class EngagementSession:
             return f"Saved to {name} at {self.saved_at:%H:%M:%S}{merged}"
         if merged:
             return f"Reloaded {name}{merged}"
-        return f"Editing {name}"
+        return f"Editing {name} (loaded at {self.loaded_at:%H:%M:%S})"
 
     def __del__(self) -> None:
         self._stop.set()
