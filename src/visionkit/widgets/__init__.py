@@ -8,7 +8,7 @@ from pathlib import Path
 import ipywidgets as w
 
 from .assessor import MaturityAssessor
-from .common import StatusBar, close_tree
+from .common import StatusBar, close_owned
 from .editor import PerfectDayEditor
 from .explorer import RoadmapExplorer
 from .mapper import CapabilityMapper
@@ -65,11 +65,7 @@ class Workshop(w.VBox):  # type: ignore[misc]
     def close(self) -> None:
         """Write pending edits, stop watching the file and close every widget of the workshop."""
         self.session.close()
-        for child in self.children:
-            close_tree(child)
-        for part in (self.layout, getattr(self, "style", None)):
-            if isinstance(part, w.Widget):
-                part.close()
+        close_owned(self)
         super().close()
 
     def _shown(self) -> None:

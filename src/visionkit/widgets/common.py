@@ -14,14 +14,19 @@ from ..merge import MISSING, Conflict
 from .session import EngagementSession
 
 
-def close_tree(widget: Any) -> None:
-    """Close a widget with everything it owns (children, layout, style), so the kernel and page let go of them."""
+def close_owned(widget: Any) -> None:
+    """Close what a widget owns (its children, layout and style), leaving the widget itself to its caller."""
     for child in getattr(widget, "children", ()):
         close_tree(child)
     for part in ("layout", "style"):
         owned = getattr(widget, part, None)
         if isinstance(owned, w.Widget):
             owned.close()
+
+
+def close_tree(widget: Any) -> None:
+    """Close a widget with everything it owns, so the kernel and the page let go of them."""
+    close_owned(widget)
     widget.close()
 
 

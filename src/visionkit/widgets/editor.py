@@ -18,7 +18,7 @@ from ..markup import escape, inline
 from ..model import TIME_HINT, Moment, PerfectDay, time_of_day
 from .common import (
     StatusBar,
-    close_tree,
+    close_owned,
     error_html,
     error_label,
     problems_at,
@@ -160,11 +160,7 @@ class MomentRow(w.VBox):  # type: ignore[misc]
     def close(self) -> None:
         """Close this row's widgets and forget any unsaved problem of its fields."""
         self.editor.session.forget_fields(lambda key: isinstance(key, tuple) and key[:1] == (id(self),))
-        for child in self.children:
-            close_tree(child)
-        for part in (self.layout, getattr(self, "style", None)):
-            if isinstance(part, w.Widget):
-                part.close()
+        close_owned(self)
         super().close()
 
 
