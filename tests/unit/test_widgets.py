@@ -203,7 +203,8 @@ def live_widgets() -> int:
     return len(_instances)
 
 
-def test_typing_a_story_into_a_draft_keeps_its_widgets(session: EngagementSession, engagement_path: Path) -> None:
+def test_typing_a_story_into_a_draft_keeps_its_widgets(engagement_path: Path) -> None:
+    session = EngagementSession(engagement_path, debounce=60, watch=False)  # one save, at the end
     editor = PerfectDayEditor(session, "sam-shift")
     others = (CapabilityMapper(session), MaturityAssessor(session))
     row = editor.add_moment()
@@ -216,6 +217,7 @@ def test_typing_a_story_into_a_draft_keeps_its_widgets(session: EngagementSessio
     assert live_widgets() == before  # 200 keystrokes, no widget made
     assert [list(row.children), list(editor.rows_box.children)[: len(children[1])]] == children
     assert row.index is not None and row in editor.rows  # the draft became a saved moment in place
+    session.close()
     assert load_engagement(engagement_path).perfect_days[1].moments[-1].story == story.strip()
     assert others[0].session is session
 
