@@ -14,7 +14,7 @@ from .atomic import atomic_write_text
 from .errors import EngagementError, Problem
 from .model import Engagement
 from .validation import validate_engagement
-from .yamlio import dump, key_location, location, round_trip_yaml, to_plain
+from .yamlio import dump, key_location, location, round_trip_yaml, same, to_plain
 from .yamlsplice import splice
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -300,6 +300,14 @@ def _locate(error: EngagementError, doc: Any, name: str, text: str = "") -> Enga
     return EngagementError(located)
 
 
+def _reads_as(text: str, data: Any) -> bool:
+    """Whether YAML text parses to exactly `data` (types included)."""
+    try:
+        return same(_plain(round_trip_yaml().load(text)), data)
+    except Exception:  # noqa: BLE001 - text that does not parse is not the data
+        return False
+
+
 class EngagementFile:
     """An engagement file: its text, its editable data, and the validated engagement."""
 
@@ -353,20 +361,14 @@ class EngagementFile:
         return copy.deepcopy(self._plain)
 
     def render(self, data: Any) -> str:
-        """The file's text with `data` in place of the current data, untouched parts kept byte for byte."""
+        """The file's text holding `data`: only the lines of what changed are written (see `yamlsplice`)."""
+        spliced = splice(self.text, self._plain, data)
+        if spliced is not None and _reads_as(spliced, data):
+            return spliced
+        # The safety net: the whole document written again by ruamel.yaml, comments and key order kept.
         from .yamlio import apply
 
-        doc = copy.deepcopy(self._doc)
-        doc = apply(doc, data)
-        full = dump(doc)
-        spliced = splice(self.text, self._plain, full, data)
-        if spliced is not None:
-            try:
-                if _plain(round_trip_yaml().load(spliced)) == data:
-                    return spliced
-            except Exception:  # noqa: BLE001 - a failed splice falls back to the full dump
-                pass
-        return full
+        return dump(apply(copy.deepcopy(self._doc), data))
 
     def save(self, data: Any | None = None, *, check_conflict: bool = True) -> Engagement:
         """Validate `data` (default: the current data), then write it atomically; return the new engagement."""
