@@ -397,3 +397,42 @@ def test_hidden_tabs_catch_up_when_shown(engagement_path: Path) -> None:
         assert "loyalty" in " ".join(label for label, _ in mapper.picker.options)
     finally:
         workshop.session.close()
+
+
+def test_a_moment_inserted_above_keeps_the_typing_in_its_own_moment(
+    session: EngagementSession, engagement_path: Path
+) -> None:
+    from visionkit.engagement_file import EngagementFile
+
+    editor = PerfectDayEditor(session, "sam-shift")
+    children = list(editor.rows_box.children)
+    row = editor.rows[1]
+    row.fields["story"].value = "Sam is typing this"
+    # A colleague inserts a moment above it and saves.
+    colleague = EngagementFile.load(engagement_path)
+    data = colleague.data()
+    data["perfect_days"][1]["moments"].insert(
+        1, {"at": "06:45", "story": "Inserted on disk.", "needs": {"workforce-scheduling": 2}}
+    )
+    colleague.save(data)
+    assert session.check_disk()
+    assert row.index == 2 and row.fields["story"].value == "Sam is typing this"
+    assert row.layout.order == "2"  # moved on screen by CSS, its widgets and focus untouched
+    assert list(editor.rows_box.children)[: len(children)] == children
+    row.fields["story"].value = "Sam is typing this, still"
+    moments = load_engagement(engagement_path).perfect_days[1].moments
+    assert [m.story for m in moments[1:3]] == ["Inserted on disk.", "Sam is typing this, still"]
+
+
+def test_the_explorer_follows_the_file_and_writes_only_what_it_changed(
+    session: EngagementSession, engagement_path: Path
+) -> None:
+    explorer = RoadmapExplorer(session, background=False)
+    explorer.strategy.value = "foundations"  # a what-if, not saved
+    text = engagement_path.read_text(encoding="utf-8")
+    engagement_path.write_text(text.replace("capacity: 12", "capacity: [8, 10, 10, 10, 10, 10]"), encoding="utf-8")
+    assert session.check_disk()
+    assert explorer.capacity.value == 8 and explorer.strategy.value == "foundations"
+    explorer.save_scenario()
+    scenario = load_engagement(engagement_path).scenario
+    assert scenario.capacity == [8, 10, 10, 10, 10, 10] and scenario.strategy == "foundations"

@@ -47,9 +47,7 @@ class Workshop(w.VBox):  # type: ignore[misc]
     TITLES = ("Perfect days", "Capabilities", "Assessment", "Roadmap")
 
     def __init__(self, path: str | Path | EngagementSession, *, debounce: float = 0.8):
-        if not isinstance(path, EngagementSession):
-            _close_previous(Path(path))
-        self.session = session_for(path, debounce=debounce)
+        self.session = path if isinstance(path, EngagementSession) else _take_over(Path(path), debounce)
         self.editor = PerfectDayEditor(self.session, status_bar=False)
         self.mapper = CapabilityMapper(self.session, status_bar=False)
         self.assessor = MaturityAssessor(self.session, status_bar=False)
@@ -64,9 +62,15 @@ class Workshop(w.VBox):  # type: ignore[misc]
 
     def close(self) -> None:
         """Write pending edits, stop watching the file and close every widget of the workshop."""
-        self.session.close()
+        self.detach().close()
+
+    def detach(self) -> EngagementSession:
+        """Close every widget of the workshop and return its session, edits and watch untouched."""
+        for owner in (self.editor, self.mapper, self.assessor, self.explorer, self.status):
+            self.session.forget(owner)
         close_owned(self)
         super().close()
+        return self.session
 
     def _shown(self) -> None:
         # Only the tab on screen follows every edit; the others catch up when they are shown.
@@ -79,12 +83,20 @@ class Workshop(w.VBox):  # type: ignore[misc]
 _OPEN: dict[Path, weakref.ReferenceType[Workshop]] = {}
 
 
-def _close_previous(path: Path) -> None:
-    """Close the workshop this kernel already has on `path`: re-running a cell must not pile up widgets."""
+def _take_over(path: Path, debounce: float) -> EngagementSession:
+    """The session of the workshop this kernel already has on `path` (whose widgets are closed), or a new one.
+
+    Re-running the workshop's cell must neither pile up widgets nor drop edits that could not be
+    saved yet (a file on disk that does not load, a choice left open), so the new workshop goes on
+    with the old one's session.
+    """
     ref = _OPEN.pop(path.resolve(), None)
     previous = ref() if ref is not None else None
-    if previous is not None:
-        previous.close()
+    if previous is None:
+        return EngagementSession(path, debounce=debounce)
+    session = previous.detach()
+    session.debounce = debounce
+    return session
 
 
 def workshop(path: str | Path | EngagementSession, *, debounce: float = 0.8) -> Workshop:

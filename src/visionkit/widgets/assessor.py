@@ -70,7 +70,7 @@ class MaturityAssessor(w.VBox):  # type: ignore[misc]
         self.visible = True
         self._stale = False
         super().__init__([self.show_all, self.errors, self.groups, *([self.status] if self.status else [])])
-        self.session.on_change(lambda source: None if source is self else self.refresh())
+        self.session.on_change(lambda source: None if source is self else self.refresh(), owner=self)
         self.refresh()
 
     @property

@@ -154,7 +154,7 @@ class StatusBar(w.VBox):  # type: ignore[misc]
             [w.HBox([self.label, self.retry_button, self.keep_button, self.theirs_button]), self.conflicts]
         )
         self.add_class("vk-status")
-        session.on_status(self.refresh)
+        session.on_status(self.refresh, owner=self)
         self.refresh()
 
     def _take_theirs(self) -> None:

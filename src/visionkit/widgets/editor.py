@@ -7,7 +7,9 @@ widgets of a removed moment are closed, so their number stays bounded by what is
 
 from __future__ import annotations
 
+import copy
 import itertools
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +111,7 @@ class MomentRow(w.VBox):  # type: ignore[misc]
         moment (`moved`): that text is not in the file and exists nowhere else.
         """
         self.index = index
+        self.shown = copy.deepcopy(moment) if index is not None else None
         draft = index is None
         set_if_changed(self.title, "value", "<b>New moment</b>" if draft else f"<b>Moment {index + 1}</b>")  # type: ignore[operator]
         show(self.up, not draft)
@@ -141,6 +144,11 @@ class MomentRow(w.VBox):  # type: ignore[misc]
             if moved:
                 set_if_changed(self.errors[name], "value", "")
                 session.set_field_problems(self.key(name), [])
+
+    def retire(self) -> None:
+        """Stop showing a moment (the row is kept hidden, to be reused): it no longer matches any moment."""
+        self.shown = None
+        self.editor.session.forget_fields(lambda key: isinstance(key, tuple) and key[:1] == (id(self),))
 
     def value_of(self, name: str) -> Any:
         """A field's value as it goes into the file (empty optional text leaves the key out)."""
@@ -192,6 +200,8 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
             field.observe(self._day_changed, "value")
         self.rows: list[MomentRow] = []  # the saved moments of the day shown, in order
         self.drafts: dict[str, list[MomentRow]] = {}  # per perfect day: moments not saved yet
+        self.spare: list[MomentRow] = []  # hidden rows of moments that are gone, reused for new ones
+        self.slots: list[MomentRow] = []  # every row, in the order the page has them (only ever appended)
         self.rows_box = w.VBox()
         self.add_button = w.Button(description="Add moment", icon="plus", button_style="primary")
         self.add_button.on_click(lambda _: self.add_moment())
@@ -209,8 +219,8 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
             layout=w.Layout(width="60%"),
         )  # fmt: skip
         super().__init__([w.HBox([form, self.preview]), *([self.status] if self.status else [])])
-        self.session.on_change(self._session_changed)
-        self._load_day(moved=True)
+        self.session.on_change(self._session_changed, owner=self)
+        self._load_day(reassign=True)
 
     # -- reading the model ---------------------------------------------------------------
     def _day_index(self) -> int:
@@ -220,36 +230,71 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
         """The raw data of the perfect day being edited."""
         return self.session.data["perfect_days"][self._day_index()]  # type: ignore[no-any-return]
 
-    def _load_day(self, *, moved: bool = False) -> None:
-        """Show the day's data, updating the rows in place; rows of moments that are gone are closed."""
+    def _load_day(self, *, reassign: bool = False, compact: bool = False) -> None:
+        """Show the day's data in the rows already on the page.
+
+        Each row keeps the moment it showed (matched by id, else by equal data), wherever that
+        moment now stands: a moment a colleague inserts above the one being typed in must not
+        slide the typing into another moment. Rows are put in order with CSS, never by reordering
+        the page's children, which would rebuild their views and drop the keyboard focus.
+        `reassign` (another day) fills the rows by position; `compact` (a change the user made
+        here, with no typing to protect) closes the rows left over.
+        """
         day = self.day()
         for field, key in ((self.title, "title"), (self.persona, "persona")):
             if (id(self), key) not in self.session.field_problems:
                 set_quietly(field, str(day.get(key) or ""), self._day_changed)
         set_quietly(self.priority, int(day.get("priority", 1)), self._day_changed)
         moments = day["moments"]
+        claimed = {} if reassign else _same_moments(self.rows, moments)
+        left = [r for r in self.rows if r not in claimed.values()] + self.spare
+        rows = []
         for i, moment in enumerate(moments):
-            if i < len(self.rows):
-                self.rows[i].show_moment(i, moment, moved=moved)
+            row = claimed.get(i)
+            if row is not None:
+                row.show_moment(i, moment)
+            elif left:
+                row = left.pop(0)
+                row.show_moment(i, moment, moved=True)
             else:
-                self.rows.append(MomentRow(self, i, moment))
-        for row in self.rows[len(moments) :]:
-            row.close()
-        del self.rows[len(moments) :]
-        self._arrange()
+                row = MomentRow(self, i, moment)
+            rows.append(row)
+        for row in left:
+            row.retire()
+        self.rows, self.spare = rows, left
+        self._arrange(compact=compact)
         self._preview()
 
-    def _arrange(self) -> None:
-        """Put the rows on screen: assigning the same children again sends nothing."""
-        children = [*self.rows, *self.drafts.get(self.day_id, [])]
-        if list(self.rows_box.children) != children:
-            self.rows_box.children = children
+    def _arrange(self, *, compact: bool = False) -> None:
+        """Put the rows on screen in order (CSS order) and hide the rest; the page's children are only appended to.
+
+        Spare rows at the end of the page are closed (that rebuilds no other view); with `compact`,
+        all spare rows are.
+        """
+        shown = [*self.rows, *self.drafts.get(self.day_id, [])]
+        elsewhere = [r for day, rows in self.drafts.items() if day != self.day_id for r in rows]
+        if compact:
+            for row in self.spare:
+                row.close()
+            self.spare = []
+        while self.slots and self.slots[-1] in self.spare:
+            row = self.slots.pop()
+            self.spare.remove(row)
+            row.close()
+        alive = {id(r) for r in (*shown, *elsewhere, *self.spare)}
+        self.slots = [r for r in self.slots if id(r) in alive] + [r for r in shown if r not in self.slots]
+        position = {id(r): i for i, r in enumerate(shown)}
+        for row in self.slots:
+            show(row, id(row) in position)
+            set_if_changed(row.layout, "order", str(position.get(id(row), len(position))))
+        if list(self.rows_box.children) != self.slots:
+            self.rows_box.children = list(self.slots)
 
     def _session_changed(self, source: object | None) -> None:
         days = self.session.data["perfect_days"]
-        moved = False
+        reassign = False
         if self.day_id not in [d["id"] for d in days]:
-            self.day_id, moved = days[0]["id"], True
+            self.day_id, reassign = days[0]["id"], True
         options = tuple((d["title"], d["id"]) for d in days)
         if tuple(self.picker.options) != options or self.picker.value != self.day_id:
             self.picker.unobserve(self._pick, "value")
@@ -257,13 +302,13 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
             self.picker.value = self.day_id
             self.picker.observe(self._pick, "value")
         if source is not self:
-            self._load_day(moved=moved)
+            self._load_day(reassign=reassign)
         else:
             self._preview()
 
     def _pick(self, change: dict[str, Any]) -> None:
         self.day_id = change["new"]
-        self._load_day(moved=True)
+        self._load_day(reassign=True, compact=True)
 
     # -- writing the model ---------------------------------------------------------------
     def _day_changed(self, change: dict[str, Any]) -> None:
@@ -307,6 +352,8 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
 
         problems = self.session.edit(apply, source=self, field=row.key(name))
         row.errors[name].value = error_html(problems_at(problems, ("perfect_days", d, "moments", m, name)))
+        if not problems:
+            row.shown = copy.deepcopy(self.day()["moments"][m])  # what the row shows, to know it again
 
     def commit_draft(self, row: MomentRow) -> None:
         """Save a draft once it has a story and a capability; its widgets stay as they are."""
@@ -328,6 +375,7 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
             drafts.remove(row)
         self.rows.append(row)
         row.show_moment(len(self.day()["moments"]) - 1, moment)
+        self._arrange()
         self._preview()
 
     def add_moment(self) -> MomentRow:
@@ -351,7 +399,7 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
             moments[m], moments[m + step] = moments[m + step], moments[m]
 
         self.session.edit(apply, source=self)
-        self._load_day(moved=True)
+        self._load_day()
 
     def remove(self, row: MomentRow) -> None:
         """Remove a moment (a day keeps at least one)."""
@@ -359,15 +407,16 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
             drafts = self.drafts.get(self.day_id, [])
             if row in drafts:
                 drafts.remove(row)
-            self._arrange()
-            row.close()
+            row.retire()
+            self.spare.append(row)
+            self._arrange(compact=True)
             return
         d, m = self._day_index(), row.index
         problems = self.session.edit(lambda data: data["perfect_days"][d]["moments"].pop(m), source=self)
         if problems:
             row.draft_note.value = error_html(problems)
             return
-        self._load_day(moved=True)
+        self._load_day(compact=True)
 
     def sort_by_time(self) -> None:
         """Put the day's moments in time order; a moment without a time stays after the one before it."""
@@ -377,7 +426,7 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
             data["perfect_days"][d]["moments"] = sorted(data["perfect_days"][d]["moments"], key=_time_keys())
 
         self.session.edit(apply, source=self)
-        self._load_day(moved=True)
+        self._load_day()
 
     def _preview(self) -> None:
         day = self.day()
@@ -410,6 +459,34 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
             "<span style='color:#9a5b00'>The moments are not in time order.</span>" if unordered else "",
         )
         show(self.sort_button, unordered)
+
+
+def _same_moments(rows: list[MomentRow], moments: list[dict[str, Any]]) -> dict[int, MomentRow]:
+    """Which row already shows each moment: by id, else equal data, else the same story, else time and channel.
+
+    The looser passes keep a moment with its row when someone else changed another of its fields
+    (a merge from disk) while the user types in it.
+    """
+    claimed: dict[int, MomentRow] = {}
+    free = [r for r in rows if r.shown is not None]
+    tests: list[Callable[[dict[str, Any], dict[str, Any]], bool]] = [
+        lambda shown, moment: bool(moment.get("id")) and shown.get("id") == moment.get("id"),
+        lambda shown, moment: shown == moment,
+        lambda shown, moment: shown.get("story") == moment.get("story"),
+        lambda shown, moment: (
+            bool(moment.get("at"))
+            and (shown.get("at"), shown.get("channel")) == (moment.get("at"), moment.get("channel"))
+        ),
+    ]
+    for same in tests:
+        for i, moment in enumerate(moments):
+            if i in claimed:
+                continue
+            row = next((r for r in free if r.shown is not None and same(r.shown, moment)), None)
+            if row is not None:
+                claimed[i] = row
+                free.remove(row)
+    return claimed
 
 
 def _time_keys() -> Any:

@@ -58,10 +58,29 @@ class RoadmapExplorer(w.VBox):  # type: ignore[misc]
                 self.gantt, self.burnup, self.readiness, *([self.status] if self.status else []),
             ]
         )  # fmt: skip
-        self.session.on_change(self._engagement_changed)
+        self._seen = self._settings()
+        self.session.on_change(self._engagement_changed, owner=self)
         self.replan()
 
+    def _settings(self) -> dict[str, Any]:
+        """The engagement's own waves, capacity (of the first wave) and strategy."""
+        scenario = self.session.engagement.scenario
+        return {"waves": scenario.waves, "capacity": scenario.capacities()[0], "strategy": scenario.strategy}
+
+    def _follow_file(self) -> None:
+        """Move the controls whose setting changed in the engagement; a what-if on the others stays."""
+        settings = self._settings()
+        controls = {"waves": self.waves, "capacity": self.capacity, "strategy": self.strategy}
+        for key, value in settings.items():
+            if value != self._seen.get(key):
+                control = controls[key]
+                if isinstance(value, int) and hasattr(control, "max") and value > control.max:
+                    control.max = value
+                control.value = value
+        self._seen = settings
+
     def _engagement_changed(self, source: object | None) -> None:
+        self._follow_file()
         if self.visible:
             self.replan()
         else:
@@ -111,8 +130,16 @@ class RoadmapExplorer(w.VBox):  # type: ignore[misc]
             )
 
     def save_scenario(self) -> None:
-        """Write the controls' waves, capacity and strategy into the engagement file's scenario."""
-        values = {"waves": self.waves.value, "capacity": self.capacity.value, "strategy": self.strategy.value}
+        """Write the settings the controls changed into the engagement file's scenario.
+
+        Only what differs from the engagement is written: a capacity per wave stays a list unless
+        the capacity was changed, and a setting a colleague changed meanwhile is not written back.
+        """
+        chosen = {"waves": self.waves.value, "capacity": self.capacity.value, "strategy": self.strategy.value}
+        current = self._settings()
+        values = {key: value for key, value in chosen.items() if value != current[key]}
+        if not values:
+            return
 
         def apply(data: dict[str, Any]) -> None:
             scenario = data.setdefault("scenario", {}) or {}

@@ -120,7 +120,7 @@ class CapabilityMapper(w.VBox):  # type: ignore[misc]
                 *([self.status] if self.status else []),
             ]
         )  # fmt: skip
-        self.session.on_change(lambda source: self.refresh())
+        self.session.on_change(lambda source: self.refresh(), owner=self)
         self.refresh()
 
     def _options(self) -> list[tuple[str, tuple[int, int]]]:

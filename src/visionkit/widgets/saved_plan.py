@@ -28,7 +28,7 @@ class SavedPlan(w.VBox):  # type: ignore[misc]
         self.table.add_class("vk-saved-plan")
         self._generation = 0
         super().__init__([self.summary, self.table])
-        self.session.on_saved(self.refresh)
+        self.session.on_saved(self.refresh, owner=self)
         self.refresh()
 
     def refresh(self) -> None:

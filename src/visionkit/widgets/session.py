@@ -58,9 +58,10 @@ class EngagementSession:
         self.choices: dict[tuple[Any, ...], Side] = {}
         self.field_problems: dict[Hashable, list[Problem]] = {}  # fields holding a value that is not saved
         self._disk: EngagementFile | None = None  # the file on disk that `pending` merges with
-        self._listeners: list[Listener] = []
-        self._status_listeners: list[StatusListener] = []
-        self._saved_listeners: list[Callable[[], None]] = []
+        # (owner, listener): a closed widget's listeners go with it (`forget`).
+        self._listeners: list[tuple[object, Listener]] = []
+        self._status_listeners: list[tuple[object, StatusListener]] = []
+        self._saved_listeners: list[tuple[object, Callable[[], None]]] = []
         self._timer: threading.Timer | None = None
         self._lock = threading.RLock()
         self._seen = _signature(self.path)
@@ -70,29 +71,35 @@ class EngagementSession:
             self.watch()
 
     # -- listeners -------------------------------------------------------------------------
-    def on_change(self, listener: Listener) -> None:
+    def on_change(self, listener: Listener, owner: object = None) -> None:
         """Call `listener(source)` after every accepted edit (source: who made it) and every reload (None)."""
-        self._listeners.append(listener)
+        self._listeners.append((owner, listener))
 
-    def on_status(self, listener: StatusListener) -> None:
+    def on_status(self, listener: StatusListener, owner: object = None) -> None:
         """Call `listener` when the save status changes."""
-        self._status_listeners.append(listener)
+        self._status_listeners.append((owner, listener))
 
-    def on_saved(self, listener: Callable[[], None]) -> None:
+    def on_saved(self, listener: Callable[[], None], owner: object = None) -> None:
         """Call `listener` after the file on disk changed: a save, or a change from disk taken in."""
-        self._saved_listeners.append(listener)
+        self._saved_listeners.append((owner, listener))
+
+    def forget(self, owner: object) -> None:
+        """Stop calling the listeners `owner` registered (a widget being closed)."""
+        self._listeners = [(o, f) for o, f in self._listeners if o is not owner]
+        self._status_listeners = [(o, f) for o, f in self._status_listeners if o is not owner]
+        self._saved_listeners = [(o, f) for o, f in self._saved_listeners if o is not owner]
 
     def _notify(self, source: object | None) -> None:
-        for listener in list(self._listeners):
+        for _, listener in list(self._listeners):
             listener(source)
 
     def _set_status(self, status: Status) -> None:
         self.status = status
-        for listener in list(self._status_listeners):
+        for _, listener in list(self._status_listeners):
             listener()
 
     def _saved(self) -> None:
-        for listener in list(self._saved_listeners):
+        for _, listener in list(self._saved_listeners):
             listener()
 
     # -- editing ---------------------------------------------------------------------------
