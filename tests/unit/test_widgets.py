@@ -134,7 +134,7 @@ def test_mapper_suggests_adds_and_refuses_unknown_ids(session: EngagementSession
     mapper.add_need("personalisation-engin", 2)
     assert engagement_path.read_bytes() == before
     assert "personalisation-engin —" not in " ".join(mapper.search.options)
-    assert mapper.search.ensure_option is True
+    assert "no capability &#x27;personalisation-engin&#x27; in the catalog" in mapper.errors.value
     mapper.set_level("customer-360", 4)
     assert load_engagement(engagement_path).perfect_days[0].moments[0].needs["customer-360"] == 4
     mapper.remove_need("personalisation-engine")
@@ -336,6 +336,9 @@ def test_the_same_field_changed_on_both_sides_asks_which_to_keep(
     )
     on_disk = engagement_path.read_text(encoding="utf-8")
     assert "Priya, from git" in on_disk and "Priya's Saturday" not in on_disk  # nothing written before the choice
+    editor.persona.value = "Priya, as the workshop sees her now"  # typing on: the choice shows what is typed
+    rows = editor.status.conflicts.children
+    assert len(rows) == 1 and "as the workshop sees her now" in rows[0].text.value
     rows[0].theirs.click()
     saved = load_engagement(engagement_path).perfect_days[0]
     assert saved.persona == "Priya, from git" and saved.title == "Priya's Saturday"
@@ -436,3 +439,47 @@ def test_the_explorer_follows_the_file_and_writes_only_what_it_changed(
     explorer.save_scenario()
     scenario = load_engagement(engagement_path).scenario
     assert scenario.capacity == [8, 10, 10, 10, 10, 10] and scenario.strategy == "foundations"
+
+
+def test_capabilities_are_found_by_id_or_name_and_unknown_ones_are_explained(
+    session: EngagementSession, engagement_path: Path
+) -> None:
+    mapper = CapabilityMapper(session)
+    mapper.add_need("Loyalty and membership", 2)  # its name, typed
+    mapper.add_need("appointment-booking", 1)  # its id
+    needs = load_engagement(engagement_path).perfect_days[0].moments[0].needs
+    assert needs["loyalty-management"] == 2 and needs["appointment-booking"] == 1
+    editor = PerfectDayEditor(session, "sam-shift")
+    row = editor.add_moment()
+    row.fields["story"].value = "Sam checks the rota."
+    assert session.status_text() == "Not saved: 1 new moment needs a story and a capability"
+    row.need.value = "rota magic"
+    assert "no capability &#x27;rota magic&#x27; in the catalog" in row.draft_note.value
+    row.need.value = "workforce MANAGEMENT and scheduling"  # a name, in any case
+    assert load_engagement(engagement_path).perfect_days[1].moments[-1].needs == {"workforce-scheduling": 3}
+    assert session.status_text().startswith("Saved to northwind.yaml at")
+
+
+def test_a_removed_moment_can_be_brought_back(session: EngagementSession, engagement_path: Path) -> None:
+    from visionkit.engagement_file import EngagementFile
+
+    before = EngagementFile.load(engagement_path).data()
+    editor = PerfectDayEditor(session, "sam-shift")
+    editor.remove(editor.rows[1])
+    assert editor.undo_button.layout.display is None and "Undo: bring back" in editor.undo_button.description
+    editor.undo_remove()
+    assert EngagementFile.load(engagement_path).data() == before  # back where it was
+    assert editor.undo_button.layout.display == "none"
+
+
+def test_running_the_workshop_again_keeps_its_edits_and_no_more_widgets(engagement_path: Path) -> None:
+    first = vk.workshop(engagement_path, debounce=60)
+    first.editor.title.value = "A title not saved yet"
+    count = live_widgets()
+    second = vk.workshop(engagement_path, debounce=60)
+    assert second.session is first.session
+    assert second.editor.title.value == "A title not saved yet"
+    third = vk.workshop(engagement_path, debounce=60)
+    assert live_widgets() == count
+    third.close()
+    assert load_engagement(engagement_path).perfect_days[0].title == "A title not saved yet"

@@ -101,13 +101,44 @@ def put(mapping: dict[str, Any], key: str, value: Any, order: Iterable[str]) -> 
     mapping.update(items)
 
 
+SHOWN_CHARACTERS = 400
+"""How much of a value the conflict panel shows (a whole moment can run to a page)."""
+
+
+def resolve_capability(text: str, catalog: Any) -> str | None:
+    """The capability a user typed: its id, "id — name" as the pickers offer it, or its name (any case)."""
+    typed = " ".join(str(text).split())
+    if not typed:
+        return None
+    candidate = typed.split(" — ")[0].strip()
+    if candidate in catalog:
+        return candidate
+    lowered = typed.casefold()
+    return next((cid for cid in catalog if catalog[cid].name.casefold() == lowered), None)
+
+
+def unknown_capability(text: str) -> Problem:
+    """The message for a capability that is not in the catalog."""
+    return Problem(
+        f"no capability '{' '.join(str(text).split())}' in the catalog",
+        (),
+        "pick one from the list: type part of its name or id",
+    )
+
+
 def _shown(value: Any) -> str:
     """A value as a person reads it in the conflict panel."""
     if value is MISSING:
         return "(removed)"
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False, default=str)
+    if isinstance(value, dict):
+        text = "; ".join(f"{key}: {_shown(item)}" for key, item in value.items())
+    elif isinstance(value, list):
+        text = ", ".join(_shown(item) for item in value)
+    elif isinstance(value, str):
+        text = value
+    else:
+        text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= SHOWN_CHARACTERS else text[: SHOWN_CHARACTERS - 1] + "…"
 
 
 class ConflictRow(w.HBox):  # type: ignore[misc]
@@ -172,6 +203,15 @@ class StatusBar(w.VBox):  # type: ignore[misc]
         set_if_changed(self.label, "value", f"<span style='color:{colour}'>{escape(session.status_text())}</span>")
         show(self.retry_button, status == "failed")
         show(self.keep_button, status in ("conflict", "disk-invalid"))
+        broken = status == "disk-invalid"
+        set_if_changed(self.keep_button, "description", "Overwrite it with mine" if broken else "Keep mine for all")
+        set_if_changed(
+            self.keep_button,
+            "tooltip",
+            "replace the file on disk, which does not load, with the version here"
+            if broken
+            else "settle every open choice with the values typed here",
+        )
         show(self.theirs_button, status == "conflict")
         open_conflicts: tuple[Any, ...] = ()
         if session.pending is not None and status == "conflict":

@@ -25,9 +25,11 @@ from .common import (
     error_label,
     problems_at,
     put,
+    resolve_capability,
     set_if_changed,
     set_quietly,
     show,
+    unknown_capability,
 )
 from .session import EngagementSession, session_for
 
@@ -54,7 +56,7 @@ class MomentRow(w.VBox):  # type: ignore[misc]
                                 rows=4, layout=w.Layout(width="95%")),
             "wow": w.Textarea(placeholder="Where it over-delivers", description="Wow", rows=2,
                               layout=w.Layout(width="95%")),
-            "weight": w.BoundedFloatText(value=1.0, min=0.1, max=1000, step=0.5, description="Weight",
+            "weight": w.FloatText(value=1.0, step=0.5, description="Weight",
                                          layout=w.Layout(width="11em")),
         }  # fmt: skip
         self.errors = {name: error_label() for name in self.fields}
@@ -74,7 +76,8 @@ class MomentRow(w.VBox):  # type: ignore[misc]
             self.need = w.Combobox(
                 options=sorted(editor.session.engagement.capabilities),
                 placeholder="type to search capabilities",
-                ensure_option=True,
+                ensure_option=False,
+                continuous_update=False,  # judged once typed (Enter or leaving the box), not at every letter
                 description="Needs",
                 layout=w.Layout(width="24em"),
             )
@@ -93,7 +96,8 @@ class MomentRow(w.VBox):  # type: ignore[misc]
         super().__init__(
             [
                 w.HBox([self.title, self.up, self.down, self.remove]),
-                w.HBox([f["at"], f["channel"], f["weight"]]), w.HBox([e["at"], e["channel"], e["weight"]]),
+                w.HBox([f["at"], f["channel"], f["weight"]], layout=w.Layout(flex_flow="row wrap")),
+                w.HBox([e["at"], e["channel"], e["weight"]]),
                 f["story"], e["story"], f["wow"], e["wow"], self.draft_box, self.needs_label, self.draft_note,
             ],
             layout=w.Layout(border="1px solid #d7dce3", padding="6px", margin="4px 0"),
@@ -194,7 +198,8 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
         self.picker.observe(self._pick, "value")
         self.title = w.Text(description="Title", layout=w.Layout(width="32em"))
         self.persona = w.Text(description="Persona", layout=w.Layout(width="32em"))
-        self.priority = w.BoundedIntText(min=1, max=100, description="Priority", layout=w.Layout(width="12em"))
+        # Plain number boxes: a bounded one silently turns 0 into 1; the engagement's rules explain instead.
+        self.priority = w.IntText(value=1, description="Priority", layout=w.Layout(width="12em"))
         self.day_errors = error_label()
         for field in (self.title, self.persona, self.priority):
             field.observe(self._day_changed, "value")
@@ -205,6 +210,10 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
         self.rows_box = w.VBox()
         self.add_button = w.Button(description="Add moment", icon="plus", button_style="primary")
         self.add_button.on_click(lambda _: self.add_moment())
+        self.undo_button = w.Button(icon="undo", tooltip="put the removed moment back", layout=w.Layout(width="auto"))
+        self.undo_button.on_click(lambda _: self.undo_remove())
+        self._removed: tuple[str, int, dict[str, Any]] | None = None  # the last moment removed here, to undo
+        show(self.undo_button, False)
         self.order_note = w.HTML()
         self.sort_button = w.Button(description="Sort by time", icon="sort", tooltip="put the moments in time order")
         self.sort_button.on_click(lambda _: self.sort_by_time())
@@ -214,7 +223,7 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
         form = w.VBox(
             [
                 self.picker, self.title, self.persona, self.priority, self.day_errors,
-                w.HBox([self.order_note, self.sort_button]), self.rows_box, self.add_button,
+                w.HBox([self.order_note, self.sort_button]), self.rows_box, w.HBox([self.add_button, self.undo_button]),
             ],
             layout=w.Layout(width="60%"),
         )  # fmt: skip
@@ -359,8 +368,15 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
         """Save a draft once it has a story and a capability; its widgets stay as they are."""
         if row.index is not None:
             return
-        story, need = row.value_of("story"), row.need.value
-        if not story or not need or row.key("at") in self.session.field_problems:
+        story, typed = row.value_of("story"), str(row.need.value).strip()
+        need = resolve_capability(typed, self.session.engagement.capabilities)
+        typed_anything = any(row.value_of(k) for k in TEXT_FIELDS) or typed
+        waiting = Problem("a new moment needs a story and a capability before it is saved", (), "")
+        if typed and need is None:
+            row.draft_note.value = error_html([unknown_capability(typed)])
+        if not story or need is None or row.key("at") in self.session.field_problems:
+            # The status bar must not say "Saved" while this text exists only in the form.
+            self.session.set_field_problems(row.key("draft"), [waiting] if typed_anything else [])
             return
         d = self._day_index()
         moment: dict[str, Any] = {k: row.value_of(k) for k in MOMENT_ORDER if k in row.fields}
@@ -370,6 +386,7 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
         if problems:
             row.draft_note.value = error_html(problems)
             return
+        self.session.set_field_problems(row.key("draft"), [])
         drafts = self.drafts.get(self.day_id, [])
         if row in drafts:
             drafts.remove(row)
@@ -412,11 +429,36 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
             self._arrange(compact=True)
             return
         d, m = self._day_index(), row.index
+        removed = copy.deepcopy(self.day()["moments"][m])
         problems = self.session.edit(lambda data: data["perfect_days"][d]["moments"].pop(m), source=self)
         if problems:
             row.draft_note.value = error_html(problems)
             return
+        self._removed = (self.day_id, m, removed)
+        story = " ".join(str(removed.get("story", "")).split())
+        self.undo_button.description = f"Undo: bring back “{story[:40] + '…' if len(story) > 40 else story}”"
+        show(self.undo_button, True)
         self._load_day(compact=True)
+
+    def undo_remove(self) -> None:
+        """Put the moment removed last back where it was."""
+        if self._removed is None:
+            return
+        day_id, index, moment = self._removed
+        days = [d["id"] for d in self.session.data["perfect_days"]]
+        if day_id not in days:
+            return
+        d = days.index(day_id)
+
+        def apply(data: dict[str, Any]) -> None:
+            moments = data["perfect_days"][d]["moments"]
+            moments.insert(min(index, len(moments)), moment)
+
+        if not self.session.edit(apply, source=self):
+            self._removed = None
+            show(self.undo_button, False)
+            if day_id == self.day_id:
+                self._load_day()
 
     def sort_by_time(self) -> None:
         """Put the day's moments in time order; a moment without a time stays after the one before it."""

@@ -14,7 +14,16 @@ import ipywidgets as w
 
 from ..markup import escape
 from ..suggest import suggest_for_moment
-from .common import StatusBar, close_tree, error_html, error_label, set_if_changed, set_quietly
+from .common import (
+    StatusBar,
+    close_tree,
+    error_html,
+    error_label,
+    resolve_capability,
+    set_if_changed,
+    set_quietly,
+    unknown_capability,
+)
 from .session import EngagementSession, session_for
 
 
@@ -93,14 +102,14 @@ class CapabilityMapper(w.VBox):  # type: ignore[misc]
         self.picker = w.Dropdown(description="Moment", layout=w.Layout(width="48em"))
         self.picker.observe(lambda _: self._show_moment(), "value")
         self.needs_box = w.VBox()
-        self.search = w.Combobox(placeholder="type to search the catalog", ensure_option=True,
+        self.search = w.Combobox(placeholder="type to search the catalog", ensure_option=False, continuous_update=False,
                                  description="Add", layout=w.Layout(width="30em"))  # fmt: skip
         self.level = w.Dropdown(
             options=[1, 2, 3, 4, 5], value=3, description="level",
             style={"description_width": "initial"}, layout=w.Layout(width="auto"),
         )  # fmt: skip
         self.add_button = w.Button(description="Add need", icon="plus", button_style="primary")
-        self.add_button.on_click(lambda _: self.add_need(self._search_id(), self.level.value))
+        self.add_button.on_click(lambda _: self.add_need(self.search.value, self.level.value))
         self.errors = error_label()
         self.suggestions = w.VBox()
         self.no_suggestion = w.HTML("<i>No suggestion: the story shares no words with the catalog.</i>")
@@ -122,6 +131,11 @@ class CapabilityMapper(w.VBox):  # type: ignore[misc]
         )  # fmt: skip
         self.session.on_change(lambda source: self.refresh(), owner=self)
         self.refresh()
+
+    def close(self) -> None:
+        """Close the mapper with the widgets it keeps off screen (the "no suggestion" note)."""
+        close_tree(self.no_suggestion)
+        super().close()
 
     def _options(self) -> list[tuple[str, tuple[int, int]]]:
         return [
@@ -158,9 +172,6 @@ class CapabilityMapper(w.VBox):  # type: ignore[misc]
         d, m = self.picker.value
         return self.session.data["perfect_days"][d]["moments"][m]  # type: ignore[no-any-return]
 
-    def _search_id(self) -> str:
-        return str(self.search.value).split(" — ")[0].strip()
-
     def _show_moment(self) -> None:
         if self.picker.value is None:
             return
@@ -191,10 +202,12 @@ class CapabilityMapper(w.VBox):  # type: ignore[misc]
         self.errors.value = error_html(problems)
 
     def add_need(self, capability: str, level: int) -> None:
-        """Add (or raise) a need of the moment shown."""
-        if capability not in self.session.engagement.capabilities:
-            self.errors.value = error_html([])  # ensure_option already prevents this in the browser
+        """Add (or raise) a need of the moment shown: `capability` is an id, "id — name" or a name."""
+        found = resolve_capability(capability, self.session.engagement.capabilities)
+        if found is None:
+            self.errors.value = error_html([unknown_capability(capability)])
             return
+        capability = found
         self._edit_needs(lambda needs: needs.__setitem__(capability, int(level)))
         self.search.value = ""
 

@@ -126,6 +126,10 @@ class EngagementSession:
             self.data, self.engagement = candidate, engagement
             self.merged_at = None  # the note about a merge stays until the next edit
         self._notify(source)
+        with self._lock:
+            if self.pending is not None:
+                self._settle()  # the choices on show must offer what is typed now
+                return []
         self.save_soon()
         return []
 
@@ -338,8 +342,13 @@ class EngagementSession:
             fields = "field" if left == 1 else "fields"
             return f"{name} changed on disk: {left} {fields} changed here too; choose which version to keep"
         if self.field_problems:
-            count = len(self.field_problems)
-            return f"Not saved: {count} {'field needs' if count == 1 else 'fields need'} attention"
+            drafts = sum(1 for key in self.field_problems if isinstance(key, tuple) and key[-1:] == ("draft",))
+            inputs = len(self.field_problems) - drafts
+            parts = [f"{inputs} {'field needs' if inputs == 1 else 'fields need'} attention"] if inputs else []
+            if drafts:
+                moments = "moment needs" if drafts == 1 else "moments need"
+                parts.append(f"{drafts} new {moments} a story and a capability")
+            return "Not saved: " + "; ".join(parts)
         if self.status == "unsaved":
             return "Unsaved changes…"
         merged = f" (took in changes made on disk at {self.merged_at:%H:%M:%S})" if self.merged_at else ""
