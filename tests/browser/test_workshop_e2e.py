@@ -13,12 +13,13 @@ import re
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 from playwright.sync_api import Error as PlaywrightError
 
-from visionkit.engagement_file import load_engagement
+from visionkit.engagement_file import ConflictError, EngagementFile, load_engagement
 
 from .lab import KernelProbe, LabServer, kernel_probe
 
@@ -100,6 +101,11 @@ def wait_until(check: Callable[[], bool], what: str, timeout: float = SAVE_TIMEO
             pass
         time.sleep(0.2)
     pytest.fail(f"{what} did not happen within {timeout:.0f} s")
+
+
+def moment_row(page: Page, editor: Locator, number: int) -> Locator:
+    """The form of the moment shown as "Moment <number>" (the innermost box holding that title)."""
+    return editor.locator(".widget-vbox", has=page.get_by_text(f"Moment {number}", exact=True)).last
 
 
 def workshop_tabs(page: Page) -> Locator:
@@ -238,6 +244,46 @@ def test_a_change_on_disk_and_an_edit_in_the_workshop_both_survive(
     screenshot(status_bar(page), "status-after-a-change-on-disk")
 
 
+def colleague_edits(path: Path, change: Callable[[dict[str, Any]], None]) -> None:
+    """Change the engagement file as a colleague's notebook would: load, change, save (again if it raced)."""
+    for _ in range(20):
+        colleague = EngagementFile.load(path)
+        data = colleague.data()
+        change(data)
+        try:
+            colleague.save(data)
+            return
+        except ConflictError:
+            time.sleep(0.1)  # the workshop saved in between: load its version and change that
+    pytest.fail(f"could not save {path.name} as a colleague")
+
+
+def test_typing_stays_in_its_moment_when_a_colleague_inserts_one_above(
+    workshop: Page, lab_server: LabServer, screenshot: Screenshot
+) -> None:
+    page = workshop
+    engagement_file = lab_server.root / "engagement.yaml"
+    editor = open_tab(page, "Perfect days")
+    first = load_engagement(engagement_file).perfect_days[0].moments[0].story
+    moment_row(page, editor, 1).get_by_label("Story", exact=True).click()
+    page.keyboard.press("ControlOrMeta+End")
+    page.keyboard.type(" Typed before,", delay=KEY_DELAY_MS)
+    inserted = {"at": "06:30", "story": "Inserted above by a colleague.", "needs": {"customer-360": 1}}
+    colleague_edits(engagement_file, lambda data: data["perfect_days"][0]["moments"].insert(0, inserted))
+    expect(editor.get_by_text("Inserted above by a colleague.").first).to_be_visible(timeout=10_000)
+    page.keyboard.type(" and after.", delay=KEY_DELAY_MS)
+    typed = f"{first} Typed before, and after."
+    wait_until(
+        lambda: (
+            [m.story for m in load_engagement(engagement_file).perfect_days[0].moments[:2]]
+            == ["Inserted above by a colleague.", typed]
+        ),
+        "the colleague's moment first and the typing whole in the moment it was typed in",
+    )
+    assert page.evaluate("[document.activeElement.tagName, document.activeElement.value]") == ["TEXTAREA", typed]
+    screenshot(editor, "editor-moment-inserted-above-while-typing")
+
+
 def test_the_same_field_changed_on_disk_and_in_the_workshop_asks_which_to_keep(
     workshop: Page, lab_server: LabServer, screenshot: Screenshot
 ) -> None:
@@ -300,7 +346,8 @@ def test_an_invalid_time_is_explained_and_not_saved(workshop: Page, lab_server: 
     page = workshop
     engagement_file = lab_server.root / "engagement.yaml"
     editor = open_tab(page, "Perfect days")
-    field = editor.get_by_label("At", exact=True).first
+    # Rows are laid out in order with CSS, so the page's first "At" field need not be Moment 1's.
+    field = moment_row(page, editor, 1).get_by_label("At", exact=True)
     before = load_engagement(engagement_file).perfect_days[0].moments[0].at
     type_into(page, field, "25:99")
     expect(editor.get_by_text("'25:99' is not a time of day")).to_be_visible(timeout=UPDATE_TIMEOUT_MS)

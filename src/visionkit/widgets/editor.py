@@ -292,6 +292,10 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
             row.close()
         alive = {id(r) for r in (*shown, *elsewhere, *self.spare)}
         self.slots = [r for r in self.slots if id(r) in alive] + [r for r in shown if r not in self.slots]
+        if compact:
+            # A change made here (nobody is typing): the page's order catches up with the screen's, so
+            # Tab and screen readers follow the moments again. Only the views from the first change are rebuilt.
+            self.slots = [*shown, *(r for r in self.slots if r not in shown)]
         position = {id(r): i for i, r in enumerate(shown)}
         for row in self.slots:
             show(row, id(row) in position)
@@ -416,7 +420,7 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
             moments[m], moments[m + step] = moments[m + step], moments[m]
 
         self.session.edit(apply, source=self)
-        self._load_day()
+        self._load_day(compact=True)
 
     def remove(self, row: MomentRow) -> None:
         """Remove a moment (a day keeps at least one)."""
@@ -458,7 +462,7 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
             self._removed = None
             show(self.undo_button, False)
             if day_id == self.day_id:
-                self._load_day()
+                self._load_day(compact=True)
 
     def sort_by_time(self) -> None:
         """Put the day's moments in time order; a moment without a time stays after the one before it."""
@@ -468,7 +472,7 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
             data["perfect_days"][d]["moments"] = sorted(data["perfect_days"][d]["moments"], key=_time_keys())
 
         self.session.edit(apply, source=self)
-        self._load_day()
+        self._load_day(compact=True)
 
     def _preview(self) -> None:
         day = self.day()
