@@ -71,6 +71,18 @@ def workshop(browser: Browser, lab_server: LabServer, output_dir: Path) -> Itera
         context.close()
 
 
+@pytest.fixture
+def engagement_file(lab_server: LabServer) -> Path:
+    """The engagement.yaml the workshop edits."""
+    return lab_server.root / "engagement.yaml"
+
+
+@pytest.fixture
+def editor(workshop: Page) -> Locator:
+    """The workshop with its Perfect days tab selected."""
+    return open_tab(workshop, "Perfect days")
+
+
 @pytest.fixture(scope="module")
 def kernel(workshop: Page, lab_server: LabServer) -> Iterator[KernelProbe]:
     """A second client of the workshop notebook's kernel: counts its widgets, injects faults."""
@@ -133,11 +145,9 @@ def wait_for_file(path: Path, text: str, timeout: float = SAVE_TIMEOUT) -> str:
 
 
 def test_a_moment_typed_in_the_editor_is_saved_and_offered_by_the_mapper(
-    workshop: Page, lab_server: LabServer, screenshot: Screenshot
+    workshop: Page, engagement_file: Path, editor: Locator, screenshot: Screenshot
 ) -> None:
     page = workshop
-    engagement_file = lab_server.root / "engagement.yaml"
-    editor = open_tab(page, "Perfect days")
     editor.get_by_role("button", name="Add moment").click()
     draft = editor.locator(".widget-vbox", has=page.get_by_text("New moment", exact=True)).last
     expect(draft.get_by_text("Not saved yet")).to_be_visible()
@@ -187,11 +197,9 @@ def test_each_tab_renders(workshop: Page, screenshot: Screenshot, title: str) ->
 
 
 def test_a_story_typed_at_human_speed_after_picking_the_capability_is_saved_whole(
-    workshop: Page, lab_server: LabServer, kernel: KernelProbe, screenshot: Screenshot
+    workshop: Page, engagement_file: Path, editor: Locator, kernel: KernelProbe, screenshot: Screenshot
 ) -> None:
     page = workshop
-    engagement_file = lab_server.root / "engagement.yaml"
-    editor = open_tab(page, "Perfect days")
     editor.get_by_role("button", name="Add moment").click()
     draft = editor.locator(".widget-vbox", has=page.get_by_text("New moment", exact=True)).last
     draft.get_by_label("Needs", exact=True).press_sequentially(NEED)
@@ -217,11 +225,9 @@ def test_a_story_typed_at_human_speed_after_picking_the_capability_is_saved_whol
 
 
 def test_a_change_on_disk_and_an_edit_in_the_workshop_both_survive(
-    workshop: Page, lab_server: LabServer, screenshot: Screenshot
+    workshop: Page, engagement_file: Path, editor: Locator, screenshot: Screenshot
 ) -> None:
     page = workshop
-    engagement_file = lab_server.root / "engagement.yaml"
-    editor = open_tab(page, "Perfect days")
     persona = "Priya, parent of two, loyal but busy"
     type_into(page, editor.get_by_label("Persona", exact=True), persona)
     # A colleague saves a capacity change while the typing is not saved yet (the save waits 0.8 s).
@@ -259,11 +265,9 @@ def colleague_edits(path: Path, change: Callable[[dict[str, Any]], None]) -> Non
 
 
 def test_typing_stays_in_its_moment_when_a_colleague_inserts_one_above(
-    workshop: Page, lab_server: LabServer, screenshot: Screenshot
+    workshop: Page, engagement_file: Path, editor: Locator, screenshot: Screenshot
 ) -> None:
     page = workshop
-    engagement_file = lab_server.root / "engagement.yaml"
-    editor = open_tab(page, "Perfect days")
     first = load_engagement(engagement_file).perfect_days[0].moments[0].story
     moment_row(page, editor, 1).get_by_label("Story", exact=True).click()
     page.keyboard.press("ControlOrMeta+End")
@@ -285,11 +289,9 @@ def test_typing_stays_in_its_moment_when_a_colleague_inserts_one_above(
 
 
 def test_the_same_field_changed_on_disk_and_in_the_workshop_asks_which_to_keep(
-    workshop: Page, lab_server: LabServer, screenshot: Screenshot
+    workshop: Page, engagement_file: Path, editor: Locator, screenshot: Screenshot
 ) -> None:
     page = workshop
-    engagement_file = lab_server.root / "engagement.yaml"
-    editor = open_tab(page, "Perfect days")
     title = load_engagement(engagement_file).perfect_days[0].title
     type_into(page, editor.get_by_label("Title", exact=True), "Priya's Saturday, as the workshop has it")
     text = engagement_file.read_text(encoding="utf-8")
@@ -310,11 +312,9 @@ def test_the_same_field_changed_on_disk_and_in_the_workshop_asks_which_to_keep(
 
 
 def test_a_failed_save_says_so_and_the_edit_survives_a_retry(
-    workshop: Page, lab_server: LabServer, kernel: KernelProbe, screenshot: Screenshot
+    workshop: Page, engagement_file: Path, editor: Locator, kernel: KernelProbe, screenshot: Screenshot
 ) -> None:
     page = workshop
-    engagement_file = lab_server.root / "engagement.yaml"
-    editor = open_tab(page, "Perfect days")
     # The disk fills up: every write of the engagement file fails as it would with ENOSPC.
     kernel.execute(
         "import errno, visionkit.engagement_file as _vk_ef\n"
@@ -342,10 +342,8 @@ def test_a_failed_save_says_so_and_the_edit_survives_a_retry(
     expect(retry).to_be_hidden()
 
 
-def test_an_invalid_time_is_explained_and_not_saved(workshop: Page, lab_server: LabServer) -> None:
+def test_an_invalid_time_is_explained_and_not_saved(workshop: Page, engagement_file: Path, editor: Locator) -> None:
     page = workshop
-    engagement_file = lab_server.root / "engagement.yaml"
-    editor = open_tab(page, "Perfect days")
     # Rows are laid out in order with CSS, so the page's first "At" field need not be Moment 1's.
     field = moment_row(page, editor, 1).get_by_label("At", exact=True)
     before = load_engagement(engagement_file).perfect_days[0].moments[0].at
