@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import errno
 import functools
 import os
+import stat
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -379,24 +382,48 @@ class EngagementFile:
             engagement = validate_engagement(_plain(doc))
         except EngagementError as exc:
             raise _locate(exc, doc, str(self.path), text) from None
-        with _locked(self.path):
+        target = _writable_target(self.path)
+        with _locked(target):
             # Checked and written under one lock, so of two concurrent savers the second sees the first's
             # file and gets a conflict instead of silently replacing it.
-            if check_conflict and self.path.exists():
-                on_disk = _decode(self.path.read_bytes(), str(self.path))
+            if check_conflict and target.exists():
+                on_disk = _decode(target.read_bytes(), str(self.path))
                 if on_disk != self.text:
                     raise ConflictError(
                         f"{self.path} changed on disk since it was loaded; reload it, or save with check_conflict=False"
                     )
-            if text != self.text or not self.path.exists():
-                atomic_write_text(self.path, ("\ufeff" if self.bom else "") + text.replace("\n", self.newline))
+            if text != self.text or not target.exists():
+                atomic_write_text(target, ("\ufeff" if self.bom else "") + text.replace("\n", self.newline))
         self.text, self._doc, self._plain, self.engagement = text, doc, _plain(doc), engagement
         return engagement
 
 
+LOCK_SECONDS = 5.0
+"""How long a save waits for another program's lock on the file before it gives up and says so."""
+
+
+def _writable_target(path: Path) -> Path:
+    """The file a save replaces: a link's target (the link stays a link), refused if it is read-only."""
+    target = Path(os.path.realpath(path))
+    try:
+        mode = target.stat().st_mode
+    except FileNotFoundError:
+        return target  # a new file (or a link to one still to be written)
+    if not mode & stat.S_IWUSR:
+        # Checked by hand: a save run as root would otherwise replace a file its owner made read-only.
+        raise PermissionError(
+            errno.EACCES, f"{path.name} is read-only; make it writable (chmod u+w {path.name}) to save", str(path)
+        )
+    return target
+
+
 @contextlib.contextmanager
 def _locked(path: Path) -> Iterator[None]:
-    """Hold an exclusive lock on the file being saved (a no-op for a new file or without POSIX locks)."""
+    """Hold an exclusive lock on the file being saved (a no-op for a new file or without POSIX locks).
+
+    Gives up with `TimeoutError` after `LOCK_SECONDS`: a save must not wait without a word while
+    another program holds the lock.
+    """
     try:
         import fcntl
     except ImportError:  # pragma: no cover - not POSIX
@@ -408,7 +435,19 @@ def _locked(path: Path) -> Iterator[None]:
         yield
         return
     with handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        deadline = time.monotonic() + LOCK_SECONDS
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise TimeoutError(
+                        errno.ETIMEDOUT,
+                        f"another program has held {path.name} locked for {LOCK_SECONDS:.0f} s; "
+                        "close it, or save again once it is done",
+                    ) from None
+                time.sleep(0.05)
         try:
             yield
         finally:

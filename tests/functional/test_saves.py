@@ -88,3 +88,64 @@ def test_two_processes_saving_at_once_never_interleave(tmp_path: Path) -> None:
         assert sorted(outcome.values()) == ["conflict", "saved"], outcome
         winner = next(story for story, status in outcome.items() if status == "saved")
         assert EngagementFile.load(path).engagement.perfect_days[0].moments[0].story == (winner * 50).strip()
+
+
+def _demo(tmp_path: Path, name: str = "northwind.yaml") -> Path:
+    path = tmp_path / name
+    shutil.copyfile(demo_path(), path)
+    return path
+
+
+def test_a_save_through_a_link_writes_its_target_and_keeps_the_link(tmp_path: Path) -> None:
+    real = _demo(tmp_path, "real.yaml")
+    link = tmp_path / "engagement.yaml"
+    link.symlink_to(real.name)
+    file = EngagementFile.load(link)
+    data = file.data()
+    data["client"] = "Northwind Outfitters Ltd"
+    file.save(data)
+    assert link.is_symlink() and str(link.readlink()) == "real.yaml"
+    assert EngagementFile.load(real).engagement.client == "Northwind Outfitters Ltd"
+
+
+def test_a_read_only_file_is_not_saved_and_says_why(tmp_path: Path) -> None:
+    path = _demo(tmp_path)
+    before = path.read_bytes()
+    path.chmod(0o444)
+    file = EngagementFile.load(path)
+    data = file.data()
+    data["client"] = "Changed"
+    try:
+        file.save(data)
+    except PermissionError as exc:
+        assert exc.strerror == "northwind.yaml is read-only; make it writable (chmod u+w northwind.yaml) to save"
+    else:
+        raise AssertionError("a read-only file was saved")
+    assert path.read_bytes() == before and (path.stat().st_mode & 0o777) == 0o444
+
+
+def test_a_lock_held_by_another_program_gives_up_with_a_message(tmp_path: Path) -> None:
+    import fcntl
+
+    import visionkit.engagement_file as ef
+
+    path = _demo(tmp_path)
+    file = EngagementFile.load(path)
+    data = file.data()
+    data["client"] = "Changed"
+    ef.LOCK_SECONDS, seconds = 0.3, ef.LOCK_SECONDS
+    try:
+        with path.open("rb") as other:  # another open file description: flock treats it as another program
+            fcntl.flock(other.fileno(), fcntl.LOCK_EX)
+            started = time.monotonic()
+            try:
+                file.save(data)
+            except TimeoutError as exc:
+                assert exc.strerror is not None and "another program has held northwind.yaml locked" in exc.strerror
+            else:
+                raise AssertionError("saved while another program held the lock")
+            assert time.monotonic() - started < 3
+    finally:
+        ef.LOCK_SECONDS = seconds
+    file.save(data)  # once the lock is released, the save goes through
+    assert EngagementFile.load(path).engagement.client == "Changed"
