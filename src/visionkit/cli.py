@@ -211,7 +211,9 @@ def cmd_plan(args: argparse.Namespace) -> int:
         _print_problems(exc.with_file(args.file))
         return EXIT_BAD_INPUT
     if args.format == "csv":
-        roadmap.table().to_csv(sys.stdout, index=False)
+        from .spreadsheet import for_spreadsheet
+
+        for_spreadsheet(roadmap.table()).to_csv(sys.stdout, index=False)
     else:
         print_roadmap(roadmap, _console())
     return EXIT_OK
@@ -409,7 +411,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("plan", help="plan a roadmap and print it", description="Plan a roadmap and print it.")
     p.add_argument("file", metavar="FILE")
     p.add_argument(
-        "--format", choices=("table", "csv"), default="table", help="tables for people, or CSV of the roadmap"
+        "--format",
+        choices=("table", "csv"),
+        default="table",
+        help="tables for people, or CSV of the roadmap (text that would run as a spreadsheet formula starts with ')",
     )
     _add_scenario_options(p)
     p.set_defaults(func=cmd_plan)

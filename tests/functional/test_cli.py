@@ -71,6 +71,27 @@ def test_plan_csv_is_machine_readable() -> None:
     assert by_id["social-listening@2"]["status"] == "excluded"
 
 
+def test_plan_csv_keeps_formula_looking_text_as_text(tmp_path: Path) -> None:
+    import csv
+    import io
+
+    import visionkit as vk
+
+    hostile = '=HYPERLINK("http://example.invalid","click")'
+    override = f"    - id: customer-360\n      name: '{hostile}'\n      domain: '@fulfilment'\n"
+    text = demo_path().read_text(encoding="utf-8")
+    assert "    - id: same-day-courier\n" in text
+    path = tmp_path / "hostile.yaml"
+    path.write_text(text.replace("    - id: same-day-courier\n", override + "    - id: same-day-courier\n"), "utf-8")
+    result = run("plan", str(path), "--format", "csv")
+    assert result.returncode == 0, result.stderr
+    cells = [cell for row in csv.reader(io.StringIO(result.stdout)) for cell in row]
+    assert not [c for c in cells if c.startswith(("=", "+", "-", "@"))]
+    assert "'" + hostile in cells and "'@fulfilment" in cells
+    raw = vk.plan(vk.load_engagement(path)).table()  # the Python API keeps the raw text
+    assert hostile in set(raw["name"])
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
