@@ -67,6 +67,8 @@ def _add_scenario_options(parser: argparse.ArgumentParser, *, pins: bool = True)
     group.add_argument("--waves", type=_positive, help="number of waves in the horizon")
     group.add_argument("--capacity", type=_non_negative, help="effort points available in every wave")
     group.add_argument("--strategy", choices=STRATEGIES, help="how ready uplifts are ordered")
+    if not pins:
+        return  # the roadmap workbook takes no pins or exclusions: an option it would ignore is not offered
     group.add_argument(
         "--pin",
         type=_pin,

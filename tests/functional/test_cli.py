@@ -136,3 +136,38 @@ def test_the_command_line_parses_without_loading_the_heavy_libraries(
     )
     heavy = ("pydantic", "ruamel", "yaml", "nbformat", "jupyter_client", "matplotlib", "numpy", "rich")
     assert imported_after(code, heavy) == []
+
+
+@pytest.mark.parametrize("command", ["build", "demo"])
+def test_every_option_the_build_accepts_is_read(command: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An option the build accepts but never reads would be silently ignored (as --pin once was)."""
+    import argparse
+
+    import visionkit.batch
+    from visionkit.cli import build_parser, cmd_build, cmd_demo
+
+    class Stop(Exception):
+        pass
+
+    class Recorded(argparse.Namespace):
+        read: set[str]
+
+        def __getattribute__(self, name: str) -> object:
+            if not name.startswith("_") and name != "read":
+                object.__getattribute__(self, "read").add(name)
+            return object.__getattribute__(self, name)
+
+    class NoBatch:
+        def __init__(self, **settings: object) -> None:
+            raise Stop
+
+    monkeypatch.setattr(visionkit.batch, "Batch", NoBatch)
+    args = build_parser().parse_args([command, *(["northwind.yaml"] if command == "build" else [])])
+    recorded = Recorded(**vars(args))
+    object.__setattr__(recorded, "read", set())
+    with pytest.raises(Stop):
+        (cmd_build if command == "build" else cmd_demo)(recorded)
+    accepted = set(vars(args)) - {"command", "func"}
+    assert accepted - recorded.read == set()
+    with pytest.raises(SystemExit):
+        build_parser().parse_args([command, "--pin", "customer-360=2"])
