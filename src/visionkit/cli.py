@@ -362,10 +362,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_init(args: argparse.Namespace) -> int:
     """Scaffold a new engagement folder."""
-    from .scaffold import init_engagement
+    from .scaffold import LinkRefused, init_engagement
 
     try:
         written = init_engagement(Path(args.folder), args.client, force=args.force)
+    except LinkRefused as exc:
+        print(
+            f"error: {exc} is a link; init never writes through a link\n  hint: remove it, or choose another folder",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
     except FileExistsError as exc:
         print(f"error: would overwrite {exc}\n  hint: choose another folder, or pass --force", file=sys.stderr)
         return EXIT_BAD_INPUT

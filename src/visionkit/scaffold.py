@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import shutil
 from importlib import resources
 from pathlib import Path
 
-from .atomic import atomic_write_text
+from .atomic import atomic_write_bytes, atomic_write_text
 
 ENGAGEMENT_TEMPLATE = """\
 # One client's engagement. Edit it by hand or with the workshop widgets;
@@ -53,6 +52,10 @@ def init_engagement(
         folder / "engagement.yaml": None,
         **{folder / name: name for name in _workbooks()},
     }
+    links = [p for p in targets if p.is_symlink()]
+    if links:
+        # Even with --force: a link (dangling or not) would have init write somewhere else.
+        raise LinkRefused(", ".join(str(p) for p in links))
     existing = [p for p in targets if p.exists()]
     if existing and not force:
         raise FileExistsError(", ".join(str(p) for p in existing))
@@ -62,9 +65,12 @@ def init_engagement(
     atomic_write_text(folder / "engagement.yaml", text)
     for target, name in targets.items():
         if name is not None:
-            with resources.as_file(resources.files("visionkit").joinpath("workbooks", name)) as source:
-                shutil.copyfile(source, target)
+            atomic_write_bytes(target, resources.files("visionkit").joinpath("workbooks", name).read_bytes())
     return list(targets)
+
+
+class LinkRefused(OSError):
+    """A file `init` would write is a symbolic link: it never writes through one."""
 
 
 def _workbooks() -> list[str]:

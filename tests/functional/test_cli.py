@@ -171,3 +171,19 @@ def test_every_option_the_build_accepts_is_read(command: str, monkeypatch: pytes
     assert accepted - recorded.read == set()
     with pytest.raises(SystemExit):
         build_parser().parse_args([command, "--pin", "customer-360=2"])
+
+
+def test_init_never_writes_through_a_link(tmp_path: Path) -> None:
+    folder = tmp_path / "acme"
+    folder.mkdir()
+    victim = tmp_path / "victim.txt"
+    (folder / "engagement.yaml").symlink_to(tmp_path / "nowhere.yaml")  # dangling
+    result = run("init", str(folder), "--client", "Acme")
+    assert result.returncode == 2 and "is a link; init never writes through a link" in result.stderr
+    assert not (tmp_path / "nowhere.yaml").exists()
+    (folder / "engagement.yaml").unlink()
+    victim.write_text("keep me", encoding="utf-8")
+    (folder / "workshop.ipynb").symlink_to(victim)
+    result = run("init", str(folder), "--client", "Acme", "--force")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert victim.read_text(encoding="utf-8") == "keep me"
