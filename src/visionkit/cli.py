@@ -270,11 +270,30 @@ def _formats(text: str) -> tuple[str, ...]:
     return chosen
 
 
+def _unwritable(out: Path) -> str:
+    """Why documents cannot be written under `out` (empty if they can): checked before any client starts."""
+    import tempfile
+
+    if out.exists() and not out.is_dir():
+        return f"--out {out} is a file, not a folder"
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass  # the folder takes a file (a read-only file system would refuse it)
+    except OSError as exc:
+        return f"cannot write to the output folder {out}: {exc.strerror or exc}"
+    return ""
+
+
 def run_build(inputs: Sequence[str], args: argparse.Namespace) -> tuple[int, list[Any]]:
     """Build documents for every client in `inputs`, with a progress bar and a closing summary."""
     from .batch import Batch, assign_slugs, check_workbook, collect_clients, default_jobs
     from .errors import EngagementError
 
+    problem = _unwritable(Path(args.out))
+    if problem:
+        print(f"error: {problem}\n  hint: pass --out a folder you can write to", file=sys.stderr)
+        return EXIT_BAD_INPUT, []
     workbook = Path(args.workbook) if args.workbook else roadmap_workbook()
     overrides = {"waves": args.waves, "capacity": args.capacity, "strategy": args.strategy, "title": args.title}
     batch = Batch(

@@ -139,7 +139,7 @@ def test_the_command_line_parses_without_loading_the_heavy_libraries(
 
 
 @pytest.mark.parametrize("command", ["build", "demo"])
-def test_every_option_the_build_accepts_is_read(command: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_option_the_build_accepts_is_read(command: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """An option the build accepts but never reads would be silently ignored (as --pin once was)."""
     import argparse
 
@@ -162,6 +162,7 @@ def test_every_option_the_build_accepts_is_read(command: str, monkeypatch: pytes
             raise Stop
 
     monkeypatch.setattr(visionkit.batch, "Batch", NoBatch)
+    monkeypatch.chdir(tmp_path)  # the default --out is made before the build starts
     args = build_parser().parse_args([command, *(["northwind.yaml"] if command == "build" else [])])
     recorded = Recorded(**vars(args))
     object.__setattr__(recorded, "read", set())
@@ -187,3 +188,13 @@ def test_init_never_writes_through_a_link(tmp_path: Path) -> None:
     result = run("init", str(folder), "--client", "Acme", "--force")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert victim.read_text(encoding="utf-8") == "keep me"
+
+
+def test_build_into_a_file_or_an_unwritable_folder_says_so(tmp_path: Path) -> None:
+    a_file = tmp_path / "out.txt"
+    a_file.write_text("", encoding="utf-8")
+    result = run("build", str(demo_path()), "--out", str(a_file))
+    assert result.returncode == 2 and "is a file, not a folder" in result.stderr and "Traceback" not in result.stderr
+    result = run("build", str(demo_path()), "--out", str(a_file / "below"))
+    assert result.returncode == 2 and "cannot write to the output folder" in result.stderr
+    assert "Traceback" not in result.stderr
