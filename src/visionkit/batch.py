@@ -90,28 +90,30 @@ def assign_slugs(clients: Sequence[Client]) -> list[str]:
 
 # A top-level `client:` with a one-line plain name that YAML could not read as a number, a date, a
 # boolean or null (names starting with a digit or sign go the long way): the usual case.
-_CLIENT_LINE = re.compile(r"^client:[ \t]+([^\s#'\"&*!|>%@`{}\[\],?:-][^#\n]*?)(?:[ \t]+#.*)?[ \t]*$(?!\n[ \t])", re.M)
-_NOT_TEXT = re.compile(r"(?i)(true|false|yes|no|on|off|y|n|null|~|[-+.\d].*|.*:)")
-
-
 def _client_name(path: Path) -> str:
-    """The client name in an engagement file, or the file's stem when it cannot be read."""
-    from .engagement_file import EngagementFile, parse_yaml
+    """The client name in an engagement file, or the file's stem when it cannot be read.
 
-    with contextlib.suppress(OSError, UnicodeDecodeError):
-        found = _CLIENT_LINE.findall(path.read_text(encoding="utf-8-sig"))
-        # Validating a whole file only to label it cost 15 ms a client, before the first could start.
-        if len(found) == 1 and ": " not in found[0] and not _NOT_TEXT.fullmatch(found[0].strip()):
-            return str(found[0]).strip()
+    Read the way every command reads an engagement (regular files under the size cap), and taken
+    from the YAML's own structure, so a `client:` line inside another value never names a folder.
+    """
+    from .engagement_file import EngagementFile, client_of, parse_yaml, read_text
+
     try:
-        return EngagementFile.load(path).engagement.client
+        text = read_text(path)
+    except EngagementError:
+        return path.stem  # the client's build reports why
+    name = client_of(text)
+    if name:
+        return name
+    try:
+        return EngagementFile.from_text(text, path).engagement.client
     except EngagementError:
         pass
     try:
         # A file that does not validate still names its client, so its folder is recognisable.
-        data = parse_yaml(path.read_text(encoding="utf-8-sig"), str(path))
+        data = parse_yaml(text, str(path))
         client = data.get("client") if isinstance(data, dict) else None
-    except (EngagementError, OSError, UnicodeDecodeError):
+    except EngagementError:
         client = None
     return client.strip() if isinstance(client, str) and client.strip() else path.stem
 

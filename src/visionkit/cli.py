@@ -271,14 +271,21 @@ def _formats(text: str) -> tuple[str, ...]:
 
 
 def _unwritable(out: Path) -> str:
-    """Why documents cannot be written under `out` (empty if they can): checked before any client starts."""
+    """Why documents cannot be written under `out` (empty if they can); creates nothing.
+
+    Checked before any client starts, on the folder itself or the nearest one that exists.
+    """
     import tempfile
 
     if out.exists() and not out.is_dir():
         return f"--out {out} is a file, not a folder"
+    existing = out
+    while not existing.exists() and existing.parent != existing:
+        existing = existing.parent
+    if not existing.is_dir():
+        return f"cannot write to the output folder {out}: {existing} is a file"
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryFile(dir=out):
+        with tempfile.TemporaryFile(dir=existing):
             pass  # the folder takes a file (a read-only file system would refuse it)
     except OSError as exc:
         return f"cannot write to the output folder {out}: {exc.strerror or exc}"

@@ -311,6 +311,87 @@ def _reads_as(text: str, data: Any) -> bool:
         return False
 
 
+def read_bytes(file: Path, name: str | None = None) -> bytes:
+    """The bytes of an engagement file: a regular file, at most `MAX_FILE_BYTES`, else a located problem.
+
+    The one way every command reads an engagement: a pipe would block forever and a device
+    (`/dev/zero`) never ends, so anything but a regular file is refused before it is opened.
+    """
+    name = name or str(file)
+    try:
+        mode = file.stat().st_mode
+        if stat.S_ISDIR(mode):
+            raise EngagementError([Problem("this is a folder, not an engagement file", (), "", name)])
+        if not stat.S_ISREG(mode):
+            raise EngagementError(
+                [Problem("this is not a regular file (a pipe, a device or a socket)", (), "name a file", name)]
+            )
+        with file.open("rb") as stream:
+            raw = stream.read(MAX_FILE_BYTES + 1)  # never more: a file that grew meanwhile is refused unread
+        if len(raw) > MAX_FILE_BYTES:
+            size = file.stat().st_size
+            raise _too_large(size if size > MAX_FILE_BYTES else None, name)
+    except FileNotFoundError:
+        raise EngagementError([Problem("no such file", (), "check the path", name)]) from None
+    except OSError as exc:
+        raise EngagementError([Problem(f"cannot read the file: {exc.strerror}", (), "", name)]) from None
+    return raw
+
+
+def read_text(file: Path, name: str | None = None) -> str:
+    """The text of an engagement file, read as `read_bytes` does (UTF-8, line ends as `\\n`)."""
+    return _decode(read_bytes(file, name), name or str(file))
+
+
+def client_of(text: str) -> str | None:
+    """The top-level `client` of engagement text, from the YAML events alone; None when unsure.
+
+    About 0.1-0.6 ms a file with libyaml (no values are built, aliases are not expanded, and the
+    time is linear in the text), against 15 ms to load and validate it. A value that is not plain
+    text, a repeated `client` key, or text that does not parse gives None: ask the loader.
+    """
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    depth, key, found, count = 0, None, None, 0
+    try:
+        for event in yaml.parse(text, Loader=loader):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                if depth == 1 and key == "client":
+                    return None  # a list or mapping for a name
+                if depth == 0 and not isinstance(event, yaml.MappingStartEvent):
+                    return None
+                depth += 1
+                if depth == 2:
+                    key = None
+                continue
+            if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+                if depth == 0:
+                    break
+                continue
+            if depth != 1:
+                continue
+            if key is None:
+                if not isinstance(event, yaml.ScalarEvent):
+                    return None
+                key = event.value
+                continue
+            if key == "client":
+                count += 1
+                if not isinstance(event, yaml.ScalarEvent) or event.tag not in (None, "!"):
+                    return None
+                if not event.style:  # plain (libyaml says "", the Python parser None)
+                    tag = yaml.resolver.Resolver().resolve(yaml.ScalarNode, event.value, (True, False))
+                    if tag != "tag:yaml.org,2002:str":
+                        return None  # true, 12, null: what the loader says about it is what counts
+                found = event.value.strip()
+            key = None
+    except yaml.YAMLError:
+        return None
+    return found if count == 1 and found else None
+
+
 class EngagementFile:
     """An engagement file: its text, its editable data, and the validated engagement."""
 
@@ -330,18 +411,7 @@ class EngagementFile:
         """Read and validate an engagement file; raise `EngagementError` with every problem located."""
         file = Path(path)
         name = str(path)
-        try:
-            with file.open("rb") as stream:
-                raw = stream.read(MAX_FILE_BYTES + 1)  # never more: a huge file or a device is refused unread
-            if len(raw) > MAX_FILE_BYTES:
-                size = file.stat().st_size
-                raise _too_large(size if size > MAX_FILE_BYTES else None, name)
-        except FileNotFoundError:
-            raise EngagementError([Problem("no such file", (), "check the path", name)]) from None
-        except IsADirectoryError:
-            raise EngagementError([Problem("this is a folder, not an engagement file", (), "", name)]) from None
-        except OSError as exc:
-            raise EngagementError([Problem(f"cannot read the file: {exc.strerror}", (), "", name)]) from None
+        raw = read_bytes(file, name)
         text = _decode(raw, name)
         loaded = cls.from_text(text, file, name)
         loaded.newline = "\r\n" if b"\r\n" in raw else "\n"

@@ -162,7 +162,7 @@ def test_every_option_the_build_accepts_is_read(command: str, monkeypatch: pytes
             raise Stop
 
     monkeypatch.setattr(visionkit.batch, "Batch", NoBatch)
-    monkeypatch.chdir(tmp_path)  # the default --out is made before the build starts
+    monkeypatch.chdir(tmp_path)
     args = build_parser().parse_args([command, *(["northwind.yaml"] if command == "build" else [])])
     recorded = Recorded(**vars(args))
     object.__setattr__(recorded, "read", set())
