@@ -118,40 +118,62 @@ def _client_name(path: Path) -> str:
     return client.strip() if isinstance(client, str) and client.strip() else path.stem
 
 
+def _csv_value(key: str, value: str, place: dict[str, Any]) -> tuple[Any, Problem | None]:
+    """A CSV cell as a build parameter, or the problem with it (named by the CSV's file, row and column)."""
+    from .strategies import STRATEGIES
+
+    if key in ("waves", "capacity"):
+        least = 1 if key == "waves" else 0
+        if not value.isdigit() or int(value) < least:
+            what = "a whole number of 1 or more" if least else "a whole number"
+            return None, Problem(f"{key} must be {what}, got {value!r}", (key,), "", **place)
+        return int(value), None
+    if key == "strategy" and value not in STRATEGIES:
+        return None, Problem(f"unknown strategy {value!r}", (key,), "one of: " + ", ".join(STRATEGIES), **place)
+    return value, None
+
+
 def _from_csv(path: Path) -> list[Client]:
+    """The clients of a CSV file of parameters; every problem names the file, the row and the column."""
     problems = []
     clients = []
+    reader: Any = None
     try:
         with path.open(newline="", encoding="utf-8-sig") as fh:
-            reader = csv.DictReader(fh)
-            unknown = [c for c in reader.fieldnames or [] if c not in CSV_COLUMNS]
-            if unknown or "engagement_file" not in (reader.fieldnames or []):
-                raise EngagementError(
-                    [
-                        Problem(
-                            f"unknown column{'s' if len(unknown) != 1 else ''} {', '.join(map(repr, unknown))}"
-                            if unknown
-                            else "no engagement_file column",
-                            (),
-                            "columns: " + ", ".join(CSV_COLUMNS),
-                            str(path),
-                            1,
-                        )
-                    ]
+            # strict: an unclosed quote is an error, not the rest of the file read as one cell.
+            reader = csv.reader(fh, strict=True)
+            header = [h.strip() for h in next(reader, [])]
+            unknown = [c for c in header if c not in CSV_COLUMNS]
+            twice = sorted({c for c in header if header.count(c) > 1})
+            if unknown or twice or "engagement_file" not in header:
+                message = (
+                    f"unknown column{'s' if len(unknown) != 1 else ''} {', '.join(map(repr, unknown))}"
+                    if unknown
+                    else f"column{'s' if len(twice) != 1 else ''} {', '.join(map(repr, twice))} appear twice"
+                    if twice
+                    else "no engagement_file column"
                 )
-            for row_no, row in enumerate(reader, start=2):
+                raise EngagementError([Problem(message, (), "columns: " + ", ".join(CSV_COLUMNS), str(path), 1)])
+            for cells in reader:
+                row_no = reader.line_num
+                if not any(cell.strip() for cell in cells):
+                    continue
+                if len(cells) > len(header):
+                    problems.append(
+                        Problem(
+                            f"this row has {len(cells)} cells but the header names {len(header)} columns",
+                            (), "quote a cell that contains a comma", str(path), row_no, len(header) + 1,
+                        )
+                    )  # fmt: skip
+                    continue
                 params: dict[str, Any] = {}
-                for key, value in row.items():
-                    if key is None or value is None or not value.strip():
+                for column, (key, raw) in enumerate(zip(header, cells, strict=False), start=1):
+                    if not raw.strip():
                         continue
-                    value = value.strip()
-                    if key in ("waves", "capacity"):
-                        if not value.isdigit():
-                            problems.append(
-                                Problem(f"{key} must be a whole number, got {value!r}", (key,), "", str(path), row_no)
-                            )
-                            continue
-                        params[key] = int(value)
+                    place = {"file": str(path), "line": row_no, "column": column}
+                    value, problem = _csv_value(key, raw.strip(), place)
+                    if problem is not None:
+                        problems.append(problem)
                     else:
                         params[key] = value
                 if "engagement_file" not in params:
@@ -161,6 +183,9 @@ def _from_csv(path: Path) -> list[Client]:
                 clients.append(Client(_client_name(file), file, params))
     except UnicodeDecodeError:
         raise EngagementError([Problem("the CSV file is not UTF-8 text", (), "save it as UTF-8", str(path))]) from None
+    except csv.Error as exc:
+        line = reader.line_num if reader is not None else None
+        problems.append(Problem(f"the CSV cannot be read: {exc}", (), "check the quotes of this row", str(path), line))
     if problems:
         raise EngagementError(problems)
     return clients
