@@ -16,7 +16,7 @@ import tempfile
 import threading
 import time
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -349,6 +349,29 @@ def export_job(notebook: str, folder: str, formats: Sequence[str]) -> None:
     atomic_write_text(Path(folder) / "timings.json", json.dumps(seconds))
 
 
+@contextlib.contextmanager
+def _client_lock(folder: Path) -> Iterator[None]:
+    """Lock a client's folder while a build writes there, or fail this client if another build is.
+
+    The lock is on the folder itself (no file of its own), and goes when the process does, so a
+    killed build leaves no lock behind: its temporary folders are known to be stale.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: no lock, and stale folders stay
+        yield
+        return
+    handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise _Stopped(f"another build is writing {folder.name}/ now") from None
+        yield
+    finally:
+        os.close(handle)  # releases the lock
+
+
 def default_jobs() -> int:
     """Clients in flight at once: twice the cores, since each spends part of its time waiting on others."""
     return 2 * max(1, os.cpu_count() or 1)
@@ -502,13 +525,25 @@ class Batch:
         return BuildResult(client, "built", seconds, written, stages=stages)
 
     def _execute_and_export(self, client: Client, folder: Path, watch: _Watch) -> tuple[list[Path], dict[str, float]]:
-        from .kernels import defer_iri_checks, kernel_manager_class
+        from .kernels import defer_iri_checks
 
         defer_iri_checks()
         import papermill
         from papermill.exceptions import PapermillExecutionError
 
         folder.mkdir(parents=True, exist_ok=True)
+        with _client_lock(folder):
+            return self._execute_locked(client, folder, watch, papermill, PapermillExecutionError)
+
+    def _execute_locked(
+        self, client: Client, folder: Path, watch: _Watch, papermill: Any, failed: type[Exception]
+    ) -> tuple[list[Path], dict[str, float]]:
+        from .kernels import kernel_manager_class
+
+        for stale in folder.glob(".visionkit-*"):
+            # Holding the folder's lock, any temporary folder here was left by a build that was killed.
+            if stale.is_dir() and not stale.is_symlink():
+                shutil.rmtree(stale, ignore_errors=True)
         # Absolute: forked exporters do not run in this process's working folder.
         tmp = Path(tempfile.mkdtemp(prefix=".visionkit-", dir=folder)).resolve()
         try:
@@ -526,7 +561,7 @@ class Batch:
                     # The kernel's working folder; papermill's own `cwd` would chdir this whole process.
                     resources={"metadata": {"path": str(client.engagement_file.parent)}},
                 )
-            except PapermillExecutionError:
+            except failed:
                 # Keep the executed notebook, failing cell marked, for the strategist to open.
                 if executed.is_file() and not watch.reason:
                     shutil.copyfile(executed, tmp / "kept.ipynb")

@@ -296,3 +296,13 @@ def test_a_large_roadmap_typesets_with_one_page_per_chart_part() -> None:
     assert sum("Roadmap by domain" in text for text in pages) == len(parts)
     for number, text in enumerate(pages[1:], start=2):
         assert f"Page {number} of {len(pages)}" in text
+
+
+def test_temporary_folders_left_by_a_killed_build_are_removed_by_the_next(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    stale = out / "northwind-outfitters" / ".visionkit-k1ll3d"
+    stale.mkdir(parents=True)
+    (stale / "roadmap.ipynb").write_text("{}", encoding="utf-8")
+    result = visionkit("build", str(demo_path()), "--out", str(out), "--to", "html")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert sorted(p.name for p in (out / "northwind-outfitters").iterdir()) == [".visionkit-build.json", "roadmap.html"]
