@@ -531,6 +531,9 @@ class Batch:
         import papermill
         from papermill.exceptions import PapermillExecutionError
 
+        if folder.is_symlink():
+            # The link could lead into another client's folder, or anywhere: documents land only in their own.
+            raise _Stopped(f"{folder.name}/ in the output folder is a link; remove it (nothing is written through one)")
         folder.mkdir(parents=True, exist_ok=True)
         with _client_lock(folder):
             return self._execute_locked(client, folder, watch, papermill, PapermillExecutionError)
