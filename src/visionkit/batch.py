@@ -561,8 +561,10 @@ class Batch:
                     # Saving after every cell is for watching a long run; a batch only needs the end.
                     request_save_on_cell_execute=False,
                     kernel_manager_class=kernel_manager_class(self._templates.get("kernel"), watch.attach),
-                    # The kernel's working folder; papermill's own `cwd` would chdir this whole process.
-                    resources={"metadata": {"path": str(client.engagement_file.parent)}},
+                    # The kernel's working folder (papermill's own `cwd` would chdir this whole process):
+                    # this build's own temporary folder, never the client's, where a planted module or a
+                    # matplotlibrc would be picked up. The engagement is passed by its absolute path.
+                    resources={"metadata": {"path": str(tmp)}},
                 )
             except failed:
                 # Keep the executed notebook, failing cell marked, for the strategist to open.

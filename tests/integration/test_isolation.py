@@ -203,7 +203,9 @@ def test_every_client_starts_as_in_a_fresh_kernel(tmp_path: Path, fresh: dict[st
         seen_all.append(seen)
         for key, value in LEAKS.items():
             assert seen[key] == value, (result.client.name, key)
-        assert seen["cwd"] == str(clients)
+        # The kernel works in this build's own temporary folder, never in the client's folder.
+        cwd = Path(str(seen["cwd"]))
+        assert cwd.parent == (tmp_path / "out" / result.client.slug).resolve() and cwd.name.startswith(".visionkit-")
         assert {k: v for k, v in seen.items() if k not in VOLATILE} == {
             k: v for k, v in expected.items() if k not in VOLATILE
         }
@@ -403,23 +405,26 @@ def test_documents_match_a_plain_papermill_run(tmp_path: Path, mark: str) -> Non
     assert (folder / "roadmap.pdf").read_bytes() == PDFExporter().from_notebook_node(plain)[0]
 
 
-def test_a_folder_that_would_change_the_imports_gets_a_normal_kernel(
+def test_nothing_in_a_client_folder_runs_or_changes_its_kernel(
     tmp_path: Path, fresh: dict[str, object], mark: str
 ) -> None:
-    """A matplotlibrc (or a module named like a preloaded one) only works in a kernel started there."""
+    """A planted module or matplotlibrc beside an engagement is data: the kernel never starts there."""
     plain = write_clients(tmp_path / "plain", "Plain")
-    styled = write_clients(tmp_path / "styled", "Styled")
-    (styled / "matplotlibrc").write_text("lines.linewidth: 7\n", encoding="utf-8")
+    planted = write_clients(tmp_path / "planted", "Planted")
+    (planted / "matplotlibrc").write_text("lines.linewidth: 7\n", encoding="utf-8")
+    ran = tmp_path / "planted-code-ran"
+    for module in ("visionkit.py", "matplotlib.py", "pandas.py"):
+        (planted / module).write_text(f"open({str(ran)!r}, 'a').write({module!r})\n", encoding="utf-8")
     workbook = write_workbook(tmp_path / "observe.ipynb", OBSERVE)
-    found = collect_clients([str(plain), str(styled)])
+    found = collect_clients([str(plain), str(planted)])
     assign_slugs(found)
     results = Batch(out=tmp_path / "out", workbook=workbook, formats=("ipynb",)).run(found)
     assert [r.status for r in results] == ["built", "built"], [r.error for r in results]
-    (seen_plain,), (seen_styled,) = (observations(nbformat.read(r.outputs[0], as_version=4)) for r in results)
+    assert not ran.exists()
+    (seen_plain,), (seen_planted,) = (observations(nbformat.read(r.outputs[0], as_version=4)) for r in results)
     expected = fresh["seen"]
     assert isinstance(expected, dict)
-    assert seen_plain["matplotlib rc"] == expected["matplotlib rc"] != 7
-    assert seen_styled["matplotlib rc"] == 7
+    assert seen_plain["matplotlib rc"] == seen_planted["matplotlib rc"] == expected["matplotlib rc"] != 7
 
 
 def test_killing_the_build_leaves_no_kernel(tmp_path: Path, mark: str) -> None:
