@@ -69,27 +69,108 @@ def slugify(name: str, limit: int = 60) -> str:
     return text
 
 
-def assign_slugs(clients: Sequence[Client]) -> list[str]:
-    """Give every client a distinct folder; return notes on names that had to be told apart."""
+def stamped_owner(folder: Path) -> tuple[str, str] | None:
+    """Who a client folder in the output belongs to, from its build stamp: (client, engagement file).
+
+    None for a folder without a readable stamp. A stamp from before engagement files were recorded
+    names the client only ("" for the file).
+    """
+    try:
+        record = json.loads((folder / STAMP).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or not isinstance(record.get("client"), str):
+        return None
+    return record["client"], str(record.get("engagement_file") or "")
+
+
+def _owns(owner: tuple[str, str] | None, client: Client) -> bool:
+    if owner is None:
+        return False
+    name, file = owner
+    return name == client.name and file in ("", str(client.engagement_file))
+
+
+def _candidates(base: str) -> Iterator[str]:
+    yield base
+    n = 2
+    while True:
+        yield f"{base}-{n}"
+        n += 1
+
+
+def assign_slugs(clients: Sequence[Client], out: Path | None = None) -> list[str]:
+    """Give every client a folder of its own; return notes on names that had to be told apart.
+
+    With `out`, a folder already there belongs to the client its build stamp names: a client gets
+    back the folder stamped with its name and engagement file (so folders stay put from run to
+    run, whoever else is added), and never a folder stamped for another client, nor one without a
+    stamp (it is not the build's to overwrite).
+    """
     notes = []
     taken: dict[str, str] = {}
-    for client in clients:
+    pending = []
+    for client in clients:  # first, each client's own folder from earlier runs
         base = slugify(client.name)
-        slug, n = base, 2
-        while slug in taken:
-            slug = f"{base}-{n}"
-            n += 1
+        mine = None
+        if out is not None:
+            for slug in _candidates(base):
+                folder = out / slug
+                if not folder.exists() and not folder.is_symlink():
+                    break
+                owner = stamped_owner(folder)
+                if slug not in taken and (
+                    _owns(owner, client) or (slug == base and owner is None and _leftover(folder))
+                ):
+                    mine = slug
+                    break
+        if mine is None:
+            pending.append(client)
+        else:
+            taken[mine] = client.name
+            client.slug = mine
+    for client in pending:
+        base = slugify(client.name)
+        slug = next(c for c in _candidates(base) if c not in taken and (out is None or _free(out / c)))
         if slug != base:
             notes.append(
-                f"'{client.name}' ({client.engagement_file}) builds into {slug}/: {base}/ is taken by '{taken[base]}'"
+                f"'{client.name}' ({client.engagement_file}) builds into {slug}/: {base}/ is {_held(base, taken, out)}"
             )
         taken[slug] = client.name
         client.slug = slug
     return notes
 
 
-# A top-level `client:` with a one-line plain name that YAML could not read as a number, a date, a
-# boolean or null (names starting with a digit or sign go the long way): the usual case.
+BUILT_FILES = frozenset(f"roadmap.{fmt}" for fmt in FORMATS)
+
+
+def _leftover(folder: Path) -> bool:
+    """A folder without a stamp holding nothing but documents: what a failed build of an earlier version left."""
+    try:
+        names = [entry.name for entry in folder.iterdir()]
+    except OSError:
+        return False
+    return (
+        folder.is_dir()
+        and not folder.is_symlink()
+        and all(n in BUILT_FILES or n.startswith(".visionkit-") for n in names)
+    )
+
+
+def _free(folder: Path) -> bool:
+    return not folder.exists() and not folder.is_symlink()
+
+
+def _held(slug: str, taken: dict[str, str], out: Path | None) -> str:
+    """Whose a folder is, in a note about a client sent elsewhere."""
+    if slug in taken:
+        return f"taken by '{taken[slug]}'"
+    if out is not None and (out / slug).is_symlink():
+        return "a link (nothing is written through one)"
+    owner = stamped_owner(out / slug) if out is not None else None
+    return f"stamped for '{owner[0]}'" if owner else "a folder the build did not make"
+
+
 def _client_name(path: Path) -> str:
     """The client name in an engagement file, or the file's stem when it cannot be read.
 
@@ -437,6 +518,11 @@ class Batch:
             Client(client.name, client.engagement_file, self.parameters(client)), self.workbook, self.formats
         )
 
+    @staticmethod
+    def _identity(client: Client) -> dict[str, str]:
+        """What a build stamp records of whose folder it is."""
+        return {"client": client.name, "engagement_file": str(client.engagement_file)}
+
     def up_to_date(self, client: Client) -> BuildResult | None:
         """A `skipped` result when the client's documents are current, else None."""
         if self.force:
@@ -520,7 +606,7 @@ class Batch:
             watch.close()
             self._watches.discard(watch)
         seconds = time.perf_counter() - started
-        record = {"fingerprint": fingerprint, "client": client.name, "seconds": stages}
+        record = {"fingerprint": fingerprint, **self._identity(client), "seconds": stages}
         atomic_write_text(stamp, json.dumps(record, indent=2))
         return BuildResult(client, "built", seconds, written, stages=stages)
 

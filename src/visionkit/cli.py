@@ -322,7 +322,7 @@ def run_build(inputs: Sequence[str], args: argparse.Namespace) -> tuple[int, lis
 
         console = _console()
         clients = collect_clients(inputs)
-        notes = assign_slugs(clients)
+        notes = assign_slugs(clients, Path(args.out))
         check_workbook(workbook, [type(c)(c.name, c.engagement_file, batch.parameters(c)) for c in clients])
     except BaseException as exc:
         batch.close()
