@@ -12,7 +12,7 @@ from typing import Any
 import ipywidgets as w
 
 from ..markup import escape
-from .common import StatusBar, close_tree, error_html, error_label, set_if_changed, set_quietly
+from .common import FollowsWhenShown, StatusBar, close_tree, error_html, error_label, set_if_changed, set_quietly
 from .session import EngagementSession, session_for
 
 LEVELS = [("0 · absent", 0), ("1", 1), ("2", 2), ("3", 3), ("4", 4), ("5", 5)]
@@ -53,7 +53,7 @@ class AssessmentRow(w.HBox):  # type: ignore[misc]
         set_if_changed(self.rubric_label, "value", f"<span style='color:#5d6675'>{escape(text)}</span>")
 
 
-class MaturityAssessor(w.VBox):  # type: ignore[misc]
+class MaturityAssessor(FollowsWhenShown, w.VBox):  # type: ignore[misc]
     """Set today's maturity (0-5) of each capability in play, grouped by domain."""
 
     def __init__(self, engagement: str | Path | EngagementSession, *, debounce: float = 0.8, status_bar: bool = True):
@@ -67,8 +67,6 @@ class MaturityAssessor(w.VBox):  # type: ignore[misc]
         self.rows: dict[str, AssessmentRow] = {}
         self._domains: dict[str, tuple[w.HTML, w.VBox]] = {}
         self.status = StatusBar(self.session) if status_bar else None
-        self.visible = True
-        self._stale = False
         super().__init__([self.show_all, self.errors, self.groups, *([self.status] if self.status else [])])
         self.session.on_change(lambda source: None if source is self else self.refresh(), owner=self)
         self.refresh()
@@ -78,18 +76,14 @@ class MaturityAssessor(w.VBox):  # type: ignore[misc]
         """The level picker of each capability shown."""
         return {cid: row.picker for cid, row in self.rows.items()}
 
-    def set_visible(self, visible: bool) -> None:
-        """Tell the assessor whether it is on screen; a stale one catches up when shown."""
-        self.visible = visible
-        if visible and self._stale:
-            self.refresh()
+    def catch_up(self) -> None:
+        """Redraw what changed while hidden."""
+        self.refresh()
 
     def refresh(self) -> None:
         """Show the capabilities in play by domain, reusing the rows already built."""
-        if not self.visible:
-            self._stale = True
+        if not self.follows():
             return
-        self._stale = False
         catalog = self.session.engagement.capabilities
         ids = set(catalog) if self.show_all.value else in_play(self.session)
         assessment = self.session.data.get("assessment") or {}

@@ -56,6 +56,32 @@ def show(widget: Any, visible: bool) -> None:
     set_if_changed(widget.layout, "display", None if visible else "none")
 
 
+class FollowsWhenShown:
+    """A workshop tab that follows the session only while on screen; a stale one catches up when shown.
+
+    A hidden tab need not redraw (or re-plan) after every keystroke in another tab.
+    """
+
+    visible = True
+    _stale = False
+
+    def follows(self) -> bool:
+        """Whether to redraw now; when hidden, remember to do it once shown."""
+        self._stale = not self.visible
+        return self.visible
+
+    def set_visible(self, visible: bool) -> None:
+        """Tell the tab whether it is on screen."""
+        self.visible = visible
+        if visible and self._stale:
+            self._stale = False
+            self.catch_up()
+
+    def catch_up(self) -> None:
+        """Redraw what changed while hidden."""
+        raise NotImplementedError
+
+
 def problems_at(problems: Sequence[Problem], prefix: Sequence[PathPart]) -> list[Problem]:
     """The problems whose field path starts with `prefix`."""
     n = len(prefix)

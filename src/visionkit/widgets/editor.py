@@ -147,12 +147,16 @@ class MomentRow(w.VBox):  # type: ignore[misc]
                 set_quietly(field, "" if value is None else str(value), self._changed)
             if moved:
                 set_if_changed(self.errors[name], "value", "")
-                session.set_field_problems(self.key(name), [])
+        if moved:
+            self._forget_problems()  # the fields now show saved values
+
+    def _forget_problems(self) -> None:
+        self.editor.session.forget_fields(lambda key: isinstance(key, tuple) and key[:1] == (id(self),))
 
     def retire(self) -> None:
         """Stop showing a moment (the row is kept hidden, to be reused): it no longer matches any moment."""
         self.shown = None
-        self.editor.session.forget_fields(lambda key: isinstance(key, tuple) and key[:1] == (id(self),))
+        self._forget_problems()
 
     def value_of(self, name: str) -> Any:
         """A field's value as it goes into the file (empty optional text leaves the key out)."""
@@ -171,7 +175,7 @@ class MomentRow(w.VBox):  # type: ignore[misc]
 
     def close(self) -> None:
         """Close this row's widgets and forget any unsaved problem of its fields."""
-        self.editor.session.forget_fields(lambda key: isinstance(key, tuple) and key[:1] == (id(self),))
+        self._forget_problems()
         close_owned(self)
         super().close()
 

@@ -11,14 +11,14 @@ import ipywidgets as w
 
 from ..markup import escape
 from ..strategies import STRATEGIES
-from .common import StatusBar
+from .common import FollowsWhenShown, StatusBar
 from .session import EngagementSession, session_for
 
 # One planning thread for all explorers: joined cleanly at exit, and plans never pile up in parallel.
 _PLANNER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="visionkit-plan")
 
 
-class RoadmapExplorer(w.VBox):  # type: ignore[misc]
+class RoadmapExplorer(FollowsWhenShown, w.VBox):  # type: ignore[misc]
     """Try waves, capacity and strategy; the roadmap, burn-up and readiness follow without blocking."""
 
     def __init__(
@@ -47,8 +47,6 @@ class RoadmapExplorer(w.VBox):  # type: ignore[misc]
         self.burnup = w.HTML()
         self.readiness = w.HTML()
         self.status = StatusBar(self.session) if status_bar else None
-        self.visible = True
-        self._stale = False
         self._generation = 0
         self._lock = threading.Lock()
         self.last_roadmap: Any = None
@@ -81,17 +79,12 @@ class RoadmapExplorer(w.VBox):  # type: ignore[misc]
 
     def _engagement_changed(self, source: object | None) -> None:
         self._follow_file()
-        if self.visible:
+        if self.follows():
             self.replan()
-        else:
-            self._stale = True  # planned when shown: a hidden roadmap need not follow every keystroke
 
-    def set_visible(self, visible: bool) -> None:
-        """Tell the explorer whether it is on screen; a stale one re-plans when shown."""
-        self.visible = visible
-        if visible and self._stale:
-            self._stale = False
-            self.replan()
+    def catch_up(self) -> None:
+        """Plan what changed while hidden."""
+        self.replan()
 
     def replan(self) -> Future[None] | None:
         """Plan with the controls' values; in a thread so large engagements never block the notebook."""

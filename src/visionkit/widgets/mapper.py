@@ -15,6 +15,7 @@ import ipywidgets as w
 from ..markup import escape
 from ..suggest import suggest_for_moment
 from .common import (
+    FollowsWhenShown,
     StatusBar,
     close_tree,
     error_html,
@@ -94,7 +95,7 @@ def _pooled(pool: list[Any], count: int, make: Callable[[], Any]) -> list[Any]:
     return pool
 
 
-class CapabilityMapper(w.VBox):  # type: ignore[misc]
+class CapabilityMapper(FollowsWhenShown, w.VBox):  # type: ignore[misc]
     """For each moment, the capabilities it needs and at which level; unknown ids cannot be entered."""
 
     def __init__(self, engagement: str | Path | EngagementSession, *, debounce: float = 0.8, status_bar: bool = True):
@@ -117,8 +118,6 @@ class CapabilityMapper(w.VBox):  # type: ignore[misc]
         self.status = StatusBar(self.session) if status_bar else None
         self._need_rows: list[NeedRow] = []
         self._chips: list[SuggestionChip] = []
-        self.visible = True  # a workshop refreshes a hidden tab only when it is shown
-        self._stale = False
         super().__init__(
             [
                 self.picker,
@@ -146,10 +145,8 @@ class CapabilityMapper(w.VBox):  # type: ignore[misc]
 
     def refresh(self) -> None:
         """Re-read moments and catalog from the session and redraw what changed."""
-        if not self.visible:
-            self._stale = True
+        if not self.follows():
             return
-        self._stale = False
         catalog = self.session.engagement.capabilities
         search = tuple(f"{cid} — {catalog[cid].name}" for cid in sorted(catalog))
         set_if_changed(self.search, "options", search)
@@ -161,11 +158,9 @@ class CapabilityMapper(w.VBox):  # type: ignore[misc]
         set_if_changed(self.picker, "value", current if current in values else (values[0] if values else None))
         self._show_moment()
 
-    def set_visible(self, visible: bool) -> None:
-        """Tell the mapper whether it is on screen; a stale one catches up when shown."""
-        self.visible = visible
-        if visible and self._stale:
-            self.refresh()
+    def catch_up(self) -> None:
+        """Redraw what changed while hidden."""
+        self.refresh()
 
     def moment(self) -> dict[str, Any]:
         """The raw data of the moment shown."""

@@ -196,7 +196,7 @@ class EngagementSession:
                 self._failed(exc.strerror or str(exc))
                 return False
             self._seen = _signature(self.path)
-            self.pending, self.choices, self._disk, self.failure = None, {}, None, ""
+            self._settled()
             self.saved_at = _dt.datetime.now()
         self._set_status("saved")
         self._saved()
@@ -262,11 +262,18 @@ class EngagementSession:
             self.choices[conflict.path] = side
             self._settle()
 
-    def _settle(self) -> None:
-        """Merge again with the edits made since the conflict showed; adopt once every conflict is chosen."""
+    def _settled(self) -> None:
+        """Nothing waits on the disk any more: no merge pending, no choices, no failure."""
+        self.pending, self.choices, self._disk, self.failure = None, {}, None, ""
+
+    def _merge_with_disk(self) -> Merge:
         assert self._disk is not None
-        result = merge(self.file.data(), self.data, self._disk.data())
-        self.pending = result
+        self.pending = merge(self.file.data(), self.data, self._disk.data())
+        return self.pending
+
+    def _settle(self, result: Merge | None = None) -> None:
+        """Merge again with the edits made since the conflict showed; adopt once every conflict is chosen."""
+        result = result or self._merge_with_disk()
         known = {c.path for c in result.conflicts}
         self.choices = {path: side for path, side in self.choices.items() if path in known}
         if known <= set(self.choices):
@@ -284,7 +291,7 @@ class EngagementSession:
             self._set_status("failed")
             return True
         self.file, self.data, self.engagement = self._disk, data, engagement
-        self.pending, self.choices, self._disk, self.failure = None, {}, None, ""
+        self._settled()
         self._seen = _signature(self.path)
         self.merged_at = _dt.datetime.now()
         self.status = "unsaved"  # no longer waiting on the disk: the flush below may write
@@ -305,7 +312,7 @@ class EngagementSession:
             self.file = EngagementFile.load(self.path)
             self.data = self.file.data()
             self.engagement = self.file.engagement
-            self.pending, self.choices, self._disk, self.failure = None, {}, None, ""
+            self._settled()
             self._seen = _signature(self.path)
             self.saved_at, self.merged_at = None, None
             self.loaded_at = _dt.datetime.now()
@@ -318,11 +325,10 @@ class EngagementSession:
         with self._lock:
             if self.pending is None:
                 return self.flush(overwrite=True)
-            assert self._disk is not None
-            self.pending = merge(self.file.data(), self.data, self._disk.data())
-            for conflict in self.pending.conflicts:
+            result = self._merge_with_disk()
+            for conflict in result.conflicts:
                 self.choices.setdefault(conflict.path, "mine")
-            self._settle()
+            self._settle(result)
             return self.status == "saved"
 
     @property
