@@ -598,9 +598,9 @@ class Batch:
         try:
             written, stages = self._execute_and_export(client, folder, watch)
         except Exception as exc:  # noqa: BLE001 - one client's failure must not stop the batch
-            stamp.unlink(missing_ok=True)
-            kept = [folder / "roadmap.ipynb"] if (folder / "roadmap.ipynb").is_file() else []
             error = watch.reason or _error_line(exc)
+            self._stamp_failure(client, folder, error)
+            kept = [folder / "roadmap.ipynb"] if (folder / "roadmap.ipynb").is_file() else []
             return BuildResult(client, "failed", time.perf_counter() - started, kept, error)
         finally:
             watch.close()
@@ -609,6 +609,21 @@ class Batch:
         record = {"fingerprint": fingerprint, **self._identity(client), "seconds": stages}
         atomic_write_text(stamp, json.dumps(record, indent=2))
         return BuildResult(client, "built", seconds, written, stages=stages)
+
+    def _stamp_failure(self, client: Client, folder: Path, error: str) -> None:
+        """Keep a failed client's claim on its folder, with no fingerprint, so that it is built again.
+
+        Without a stamp the folder would be anyone's: the next run could hand it to another client
+        whose name makes the same folder name, mixing their documents.
+        """
+        if folder.is_symlink() or not folder.is_dir():
+            return  # nothing was made here, and nothing is written through a link
+        record = {**self._identity(client), "failed": error}
+        try:
+            atomic_write_text(folder / STAMP, json.dumps(record, indent=2))
+        except OSError:
+            with contextlib.suppress(OSError):  # at least no fingerprint that calls it up to date
+                (folder / STAMP).unlink(missing_ok=True)
 
     def _execute_and_export(self, client: Client, folder: Path, watch: _Watch) -> tuple[list[Path], dict[str, float]]:
         from .kernels import defer_iri_checks

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import nbformat
 import pytest
 from pypdf import PdfReader
 
+from visionkit.batch import STAMP, Client, assign_slugs
 from visionkit.cli import demo_path, roadmap_workbook
 
 SECTION_TITLES = [
@@ -176,7 +178,12 @@ def test_batch_with_a_broken_client(tmp_path: Path) -> None:
     for slug in ("alder-outdoor", "birch-co"):
         assert (out / slug / "roadmap.pdf").is_file() and (out / slug / "roadmap.html").is_file()
     failed = out / "cedar-ltd"
-    assert sorted(p.name for p in failed.iterdir()) == ["roadmap.ipynb"]
+    assert sorted(p.name for p in failed.iterdir()) == [STAMP, "roadmap.ipynb"]
+    # The folder stays Cedar's, with no fingerprint (so it is built again), and no other client takes it.
+    claim = json.loads((failed / STAMP).read_text(encoding="utf-8"))
+    assert claim["client"] == "Cedar Ltd" and "fingerprint" not in claim and "customer-36" in claim["failed"]
+    newcomer = Client("Cedar, Ltd.", inputs / "d.yaml", {})
+    assert assign_slugs([newcomer], out) and newcomer.slug == "cedar-ltd-2"
     nb = nbformat.read(failed / "roadmap.ipynb", as_version=4)
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert len(errors) == 1 and errors[0].ename == "EngagementError"
@@ -298,14 +305,19 @@ def test_a_large_roadmap_typesets_with_one_page_per_chart_part() -> None:
         assert f"Page {number} of {len(pages)}" in text
 
 
-def test_temporary_folders_left_by_a_killed_build_are_removed_by_the_next(tmp_path: Path) -> None:
+def test_a_killed_builds_temporary_folders_go_and_no_hard_link_is_written_through(tmp_path: Path) -> None:
     out = tmp_path / "out"
     stale = out / "northwind-outfitters" / ".visionkit-k1ll3d"
     stale.mkdir(parents=True)
     (stale / "roadmap.ipynb").write_text("{}", encoding="utf-8")
+    # A document hard-linked to a file elsewhere: documents are replaced, never written into.
+    victim = tmp_path / "victim.html"
+    victim.write_text("someone else's file", encoding="utf-8")
+    os.link(victim, out / "northwind-outfitters" / "roadmap.html")
     result = visionkit("build", str(demo_path()), "--out", str(out), "--to", "html")
     assert result.returncode == 0, result.stdout + result.stderr
     assert sorted(p.name for p in (out / "northwind-outfitters").iterdir()) == [".visionkit-build.json", "roadmap.html"]
+    assert victim.read_text(encoding="utf-8") == "someone else's file" and victim.stat().st_nlink == 1
 
 
 def test_a_client_folder_that_is_a_link_is_never_written_through(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ import nbformat
 import papermill
 import pytest
 
-from visionkit.batch import Batch, BuildResult, assign_slugs, collect_clients
+from visionkit.batch import STAMP, Batch, BuildResult, assign_slugs, collect_clients
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="forked kernels and /proc are Linux-only")
 
@@ -259,6 +259,12 @@ def test_the_observer_sees_every_leak_when_a_kernel_is_shared(fresh: dict[str, o
     assert second["cwd"] == "/"
 
 
+def assert_only_a_claim(folder: Path) -> None:
+    """Nothing half-written: a failed client's folder holds only its stamp, which keeps it that client's."""
+    assert [p.name for p in folder.iterdir()] == [STAMP]
+    assert "fingerprint" not in json.loads((folder / STAMP).read_text(encoding="utf-8"))
+
+
 def test_a_dying_kernel_fails_only_its_client(tmp_path: Path, mark: str) -> None:
     clients = write_clients(tmp_path / "clients", "A", "B", "C", "D")
     workbook = write_workbook(
@@ -272,7 +278,7 @@ def test_a_dying_kernel_fails_only_its_client(tmp_path: Path, mark: str) -> None
     assert [r.status for r in results] == ["built", "failed", "built", "failed"], [r.error for r in results]
     assert "DeadKernelError" in results[1].error and "DeadKernelError" in results[3].error
     for result in (results[1], results[3]):
-        assert not list((tmp_path / "out" / result.client.slug).iterdir())  # nothing half-written
+        assert_only_a_claim(tmp_path / "out" / result.client.slug)
     # Only processes this build started (other tests' servers may be running in the same session).
     assert wait_until_gone(mark) == []
 
@@ -292,7 +298,7 @@ def test_a_hanging_client_times_out_alone(tmp_path: Path, mark: str) -> None:
     assert time.monotonic() - started < 60
     assert [r.status for r in results] == ["built", "failed", "built"], [r.error for r in results]
     assert "timed out after 10 s" in results[1].error
-    assert not list((tmp_path / "out" / "b").iterdir())
+    assert_only_a_claim(tmp_path / "out" / "b")
 
 
 def test_a_kernel_stops_answering_control_messages_before_its_exit_handlers_run(tmp_path: Path, mark: str) -> None:
@@ -367,7 +373,8 @@ def test_ctrl_c_stops_the_batch_cleanly(tmp_path: Path, mark: str) -> None:
     assert sorted(p.name for p in (out / "a").iterdir()) == [".visionkit-build.json", "roadmap.html", "roadmap.ipynb"]
     leftovers = [p for p in out.rglob("*") if p.name.endswith(".tmp") or p.name.startswith(".visionkit-")]
     assert [p for p in leftovers if p.name != ".visionkit-build.json"] == []
-    assert not (out / "b" / ".visionkit-build.json").exists()
+    claim = json.loads((out / "b" / ".visionkit-build.json").read_text(encoding="utf-8"))
+    assert claim["failed"] == "interrupted" and "fingerprint" not in claim  # b's folder, to build again
     assert wait_until_gone(mark) == []
 
 
