@@ -36,3 +36,49 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     """Write bytes to a file so that readers see the old or the new content, never a mix."""
     _atomic_write(Path(path), data)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """Write every byte at the start of an open file, then cut it to that length and flush it to disk."""
+    view = memoryview(data)
+    offset = 0
+    while offset < len(view):
+        offset += os.pwrite(fd, view[offset:], offset)
+    os.ftruncate(fd, len(data))
+    os.fsync(fd)
+
+
+def rewrite_in_place(path: str | os.PathLike[str], data: bytes, before: bytes) -> None:
+    """Rewrite a file in its own inode, keeping hard links to it, or leave it as it was (`before`).
+
+    A replace would give the name a new inode and leave every other hard link with the old text.
+    Writing in place cannot be atomic for readers, so: the space is reserved first (a full disk
+    fails before a byte changes), the old text waits in a hidden sibling until the new one is on
+    disk, and a failed write puts the old text back. The sibling is kept only when even that fails
+    (or the machine stops mid-write): then it is the way back.
+    """
+    path = Path(path)
+    fd_backup, backup = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".before-save", dir=path.parent)
+    whole = True  # the file holds the old or the new text, entire
+    try:
+        with os.fdopen(fd_backup, "wb") as fh:
+            fh.write(before)
+            fh.flush()
+            os.fsync(fh.fileno())
+        fd = os.open(path, os.O_RDWR)
+        try:
+            if len(data) > len(before):
+                os.posix_fallocate(fd, 0, len(data))  # may grow the file; trimmed back below on failure
+            whole = False
+            _write_all(fd, data)
+            whole = True
+        except BaseException:
+            whole = False
+            _write_all(fd, before)
+            whole = True
+            raise
+        finally:
+            os.close(fd)
+    finally:
+        if whole:
+            Path(backup).unlink(missing_ok=True)

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .atomic import atomic_write_text
+from .atomic import atomic_write_bytes, rewrite_in_place
 from .errors import EngagementError, Problem
 from .model import Engagement
 from .validation import validate_engagement
@@ -463,13 +463,25 @@ class EngagementFile:
                         f"{self.path} changed on disk since it was loaded; reload it, or save with check_conflict=False"
                     )
             if text != self.text or not target.exists():
-                atomic_write_text(target, ("\ufeff" if self.bom else "") + text.replace("\n", self.newline))
+                encoded = (("\ufeff" if self.bom else "") + text.replace("\n", self.newline)).encode("utf-8")
+                if _hard_linked(target):
+                    rewrite_in_place(target, encoded, target.read_bytes())
+                else:
+                    atomic_write_bytes(target, encoded)
         self.text, self._doc, self._plain, self.engagement = text, doc, _plain(doc), engagement
         return engagement
 
 
 LOCK_SECONDS = 5.0
 """How long a save waits for another program's lock on the file before it gives up and says so."""
+
+
+def _hard_linked(path: Path) -> bool:
+    """Whether other names share this file, so that a save must keep its inode to reach them."""
+    try:
+        return path.stat().st_nlink > 1
+    except OSError:
+        return False
 
 
 def _writable_target(path: Path) -> Path:

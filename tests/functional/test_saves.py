@@ -13,6 +13,8 @@ import textwrap
 import time
 from pathlib import Path
 
+import pytest
+
 from visionkit.cli import demo_path
 from visionkit.engagement_file import ConflictError, EngagementFile
 
@@ -149,3 +151,103 @@ def test_a_lock_held_by_another_program_gives_up_with_a_message(tmp_path: Path) 
         ef.LOCK_SECONDS = seconds
     file.save(data)  # once the lock is released, the save goes through
     assert EngagementFile.load(path).engagement.client == "Changed"
+
+
+def test_a_save_keeps_hard_links_and_permissions(tmp_path: Path) -> None:
+    path = _demo(tmp_path)
+    twin = tmp_path / "shared" / "northwind.yaml"
+    twin.parent.mkdir()
+    os.link(path, twin)
+    path.chmod(0o640)
+    inode = path.stat().st_ino
+    file = EngagementFile.load(path)
+    data = file.data()
+    data["client"] = "Northwind Outfitters Ltd"
+    file.save(data)
+    assert path.stat().st_ino == inode and path.stat().st_nlink == 2 and (path.stat().st_mode & 0o777) == 0o640
+    assert EngagementFile.load(twin).engagement.client == "Northwind Outfitters Ltd"
+    data["client"] = "N"  # shorter than before: the file is cut to the new length
+    file.save(data)
+    assert twin.read_bytes() == path.read_bytes() and EngagementFile.load(twin).engagement.client == "N"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["northwind.yaml", "shared"]  # no sibling left
+
+
+def test_a_hard_linked_file_is_left_whole_when_the_disk_fills(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    from visionkit import atomic
+
+    path = _demo(tmp_path)
+    os.link(path, tmp_path / "twin.yaml")
+    before = path.read_bytes()
+    real_write_all = atomic._write_all
+    calls = []
+
+    def full_disk(fd: int, data: bytes) -> None:
+        calls.append(data)
+        if len(calls) == 1:
+            os.pwrite(fd, data[: len(data) // 2], 0)  # half the new text is written, then the disk is full
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_write_all(fd, data)
+
+    monkeypatch.setattr(atomic, "_write_all", full_disk)
+    file = EngagementFile.load(path)
+    data = file.data()
+    data["perfect_days"][0]["moments"][0]["story"] = "A much longer story. " * 50
+    try:
+        file.save(data)
+    except OSError as exc:
+        assert exc.errno == errno.ENOSPC
+    else:
+        raise AssertionError("the failed write was not reported")
+    assert path.read_bytes() == before and (tmp_path / "twin.yaml").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["northwind.yaml", "twin.yaml"]
+
+
+def test_a_hard_linked_file_is_left_whole_without_space(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    path = _demo(tmp_path)
+    os.link(path, tmp_path / "twin.yaml")
+    before = path.read_bytes()
+
+    def no_space(fd: int, offset: int, length: int) -> None:
+        os.ftruncate(fd, length)  # as a partial reservation may: the file grew, then the disk was full
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "posix_fallocate", no_space)
+    file = EngagementFile.load(path)
+    data = file.data()
+    data["perfect_days"][0]["moments"][0]["story"] = "A much longer story. " * 50
+    try:
+        file.save(data)
+    except OSError as exc:
+        assert exc.errno == errno.ENOSPC
+    else:
+        raise AssertionError("the failed reservation was not reported")
+    assert path.read_bytes() == before
+
+
+def test_a_writer_killed_while_saving_a_hard_linked_file_leaves_a_whole_version(tmp_path: Path) -> None:
+    path = tmp_path / "engagement.yaml"
+    shutil.copyfile(demo_path(), path)
+    os.link(path, tmp_path / "twin.yaml")
+    rng = random.Random(11)
+    for _ in range(8):
+        proc = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+        )
+        assert proc.stdout is not None
+        proc.stdout.readline()
+        time.sleep(rng.uniform(0.0, 0.25))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        proc.stdout.close()
+        assert path.stat().st_nlink == 2
+        # Whole in place, or else the old version waits beside it.
+        kept = [p for p in tmp_path.iterdir() if p.name.endswith(".before-save")]
+        for version in [path, *kept]:
+            story = EngagementFile.load(version).engagement.perfect_days[0].moments[0].story
+            assert story.startswith("Story number ")
+        for leftover in kept:
+            leftover.unlink()
