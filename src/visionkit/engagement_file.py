@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .atomic import atomic_write_bytes, rewrite_in_place
+from .atomic import atomic_write_text, rewrite_in_place
 from .errors import EngagementError, Problem
 from .model import Engagement
 from .validation import validate_engagement
@@ -463,11 +463,11 @@ class EngagementFile:
                         f"{self.path} changed on disk since it was loaded; reload it, or save with check_conflict=False"
                     )
             if text != self.text or not target.exists():
-                encoded = (("\ufeff" if self.bom else "") + text.replace("\n", self.newline)).encode("utf-8")
+                written = ("\ufeff" if self.bom else "") + text.replace("\n", self.newline)
                 if _hard_linked(target):
-                    rewrite_in_place(target, encoded, target.read_bytes())
+                    rewrite_in_place(target, written.encode("utf-8"), target.read_bytes())
                 else:
-                    atomic_write_bytes(target, encoded)
+                    atomic_write_text(target, written)
         self.text, self._doc, self._plain, self.engagement = text, doc, _plain(doc), engagement
         return engagement
 
