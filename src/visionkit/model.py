@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
-from .strategies import Strategy
+from .strategies import DEFAULT_STRATEGY, OPTIMAL_SECONDS, Strategy
 
 if TYPE_CHECKING:
     from .catalog import Catalog
@@ -75,7 +75,9 @@ class Scenario(_Strict):
     waves: int = Field(default=6, ge=1, le=200)
     wave_length: WaveLength = "quarter"
     capacity: Effort | list[Effort] = 12
-    strategy: Strategy = "value"
+    strategy: Strategy = DEFAULT_STRATEGY
+    time_limit: float = Field(default=OPTIMAL_SECONDS, gt=0, le=3600)
+    """Seconds `strategy: optimal` may search for the best plan before it settles for the best found."""
     pin: dict[str, Annotated[int, Field(ge=1)]] = Field(default_factory=dict)
     exclude: list[str] = Field(default_factory=list)
 

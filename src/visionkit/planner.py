@@ -39,7 +39,7 @@ from pydantic import ValidationError
 from .errors import EngagementError, Problem
 from .model import Engagement, Scenario
 from .periods import wave_labels
-from .roadmap import MomentPlan, Roadmap, Uplift
+from .roadmap import MomentPlan, Proof, Roadmap, Uplift
 
 _INF = math.inf
 
@@ -100,6 +100,7 @@ def plan(
     strategy: str | None = None,
     pin: Mapping[str, int] | None = None,
     exclude: Iterable[str] | None = None,
+    time_limit: float | None = None,
 ) -> Roadmap:
     """Sequence the uplifts an engagement's perfect days need into waves under capacity."""
     scenario = resolve_scenario(
@@ -107,6 +108,7 @@ def plan(
         waves=waves,
         capacity=capacity,
         strategy=strategy,
+        time_limit=time_limit,
         pin=dict(pin) if pin is not None else None,
         exclude=list(exclude) if exclude is not None else None,
     )
@@ -181,13 +183,18 @@ def plan(
         for dep in st.deps:
             stages[dep].dependents.append(i)
 
+    needs: list[list[int]] = []  # each moment's stages, for the experience planner
     for mi, mp in enumerate(moments):
+        needed = []
         for cid, level in mp.required.items():
             if level > current[cid]:
                 for lvl in levels[cid]:
                     if lvl > level:
                         break
-                    stages[index[(cid, lvl)]].moments.append(mi)
+                    i = index[(cid, lvl)]
+                    stages[i].moments.append(mi)
+                    needed.append(i)
+        needs.append(needed)
     for st in stages:
         st.uplift.value = sum(moments[mi].worth for mi in st.moments)
         st.uplift.moments = tuple(moments[mi].key for mi in st.moments)
@@ -245,7 +252,11 @@ def plan(
         for d in st.deps:
             stages[d].boost = min(stages[d].boost, st.boost)
 
-    _schedule(stages, moments, scenario, excluded, blocked)
+    proof = None
+    if scenario.strategy in ("experience", "optimal"):
+        proof = _schedule_for_experience(stages, moments, needs, scenario, excluded | set(blocked))
+    else:
+        _schedule(stages, moments, scenario, excluded, blocked)
 
     labels = wave_labels(scenario.start, scenario.wave_length, scenario.waves)
     for i, st in enumerate(stages):
@@ -295,7 +306,57 @@ def plan(
         moments=moments,
         current=current,
         warnings=warnings,
+        proof=proof,
     )
+
+
+def _schedule_for_experience(
+    stages: list[_Stage],
+    moments: list[MomentPlan],
+    needs: list[list[int]],
+    scenario: Scenario,
+    closed: set[int],
+) -> Proof | None:
+    """Place stages for the most experience over the horizon (`visionkit.schedule`); exact with `optimal`."""
+    from .schedule import Problem, plan_experience
+
+    problem = Problem(
+        efforts=[st.uplift.effort for st in stages],
+        deps=[st.deps for st in stages],
+        capacities=scenario.capacities(),
+        moments=[(mp.worth, tuple(sorted(needed))) for mp, needed in zip(moments, needs, strict=True)],
+        pins={i: st.pin for i, st in enumerate(stages) if st.pin is not None},
+        closed=frozenset(closed),
+    )
+    proof = None
+    if scenario.strategy == "optimal":
+        from .optimal import solve
+
+        solved = solve(problem, scenario.time_limit)
+        schedule = solved.schedule
+        proof = Proof(bound=solved.bound, gap=solved.gap, timed_out=solved.timed_out, seconds=solved.seconds)
+    else:
+        schedule = plan_experience(problem)
+    for i, st in enumerate(stages):
+        st.allocation = dict(schedule.allocation[i])
+        st.start, st.end = schedule.start(i), schedule.end[i]
+        st.remaining = st.uplift.effort - sum(st.allocation.values())
+        if st.pin is not None and (st.start is None or st.start > st.pin):
+            st.notes.append(_pin_note(st, stages))
+    return proof
+
+
+def _pin_note(st: _Stage, stages: list[_Stage]) -> str:
+    """Why a pinned stage does not start in its wave."""
+    pin = st.pin
+    if any(stages[d].end is None for d in st.deps):
+        return f"pinned to wave {pin}, but its prerequisites do not finish within the horizon"
+    late = [stages[d] for d in st.deps if (stages[d].end or 0) >= (pin or 0)]
+    if late:
+        last = max(d.end or 0 for d in late)
+        names = ", ".join(d.uplift.id for d in late)
+        return f"pinned to wave {pin}, but its prerequisite {names} finishes in wave {last}"
+    return f"pinned to wave {pin}, but it did not fit in the capacity left there"
 
 
 class _WaveFill:

@@ -80,6 +80,29 @@ class MomentPlan:
     waiting_for: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Proof:
+    """What an exact solve proved about a plan: no plan for the scenario delivers more than `bound`."""
+
+    bound: float
+    gap: float
+    """How far below the bound the plan may be, as a share of the bound (0: proven optimal)."""
+    timed_out: bool
+    seconds: float
+
+    def sentence(self) -> str:
+        """ "proven optimal", or "within X % of the best possible plan for this scenario"."""
+        if self.gap <= 1e-9:
+            return "proven optimal"
+        return f"within {_percent(self.gap)} of the best possible plan for this scenario"
+
+
+def _percent(share: float) -> str:
+    """A share as a percentage that never rounds a gap down to zero."""
+    value = share * 100
+    return f"{value:.1f} %" if value >= 0.1 else "0.1 %"
+
+
 @dataclass
 class Roadmap:
     """Uplifts placed in waves, what falls beyond the horizon, and when each moment goes live."""
@@ -92,6 +115,13 @@ class Roadmap:
     moments: list[MomentPlan]
     current: dict[str, int]
     warnings: list[str] = field(default_factory=list)
+    proof: Proof | None = None
+    """For `strategy: optimal`, what the solver proved; None for the other strategies."""
+
+    def experience(self) -> float:
+        """Experience delivered over the horizon: worth x (waves - live wave + 1), summed over live moments."""
+        top = len(self.labels) + 1
+        return sum(mp.worth * (top - mp.live_wave) for mp in self.moments if mp.live_wave is not None)
 
     def uplift(self, uplift_id: str) -> Uplift:
         """The uplift with this id (`capability@level`)."""

@@ -2,6 +2,10 @@
 
 from typing import Literal, get_args
 
-Strategy = Literal["value", "foundations", "quick-wins"]
-"""How ready uplifts are ordered: by value per effort, deepest prerequisite first, or quickest to finish a moment."""
+Strategy = Literal["experience", "optimal", "value", "foundations", "quick-wins"]
+"""How the plan is made: for the most experience (fast, or exact), or ready uplifts in a fixed order."""
 STRATEGIES: tuple[str, ...] = get_args(Strategy)
+
+DEFAULT_STRATEGY: Strategy = "experience"
+OPTIMAL_SECONDS = 5.0
+"""How long `optimal` searches for the best plan unless the scenario's `time_limit` says otherwise."""

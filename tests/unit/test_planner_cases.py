@@ -161,7 +161,9 @@ def test_unknown_override_is_refused_with_hint() -> None:
         plan(validate_engagement(chain_engagement()), pin={"b": 9})
     with pytest.raises(EngagementError, match="'b@x' names level 'x'"):
         plan(validate_engagement(chain_engagement()), pin={"b@x": 2})
-    with pytest.raises(EngagementError, match="is not one of 'value', 'foundations' or 'quick-wins'"):
+    with pytest.raises(
+        EngagementError, match="is not one of 'experience', 'optimal', 'value', 'foundations' or 'quick"
+    ):
         plan(validate_engagement(chain_engagement()), strategy="fastest")
 
 

@@ -61,7 +61,7 @@ def test_every_problem_is_reported_in_one_go(write_yaml: Callable[..., Path]) ->
     assert got == [
         (2, 19, "0 is out of range: must be at least 1"),
         (2, 32, "-3 is out of range: must be at least 0"),
-        (2, 46, "'fastest' is not one of 'value', 'foundations' or 'quick-wins'"),
+        (2, 46, "'fastest' is not one of 'experience', 'optimal', 'value', 'foundations' or 'quick-wins'"),
         (2, 68, "'quartr' is not one of 'quarter', 'month', 'half' or 'year'"),
         (8, 25, "-1 is out of range: must be at least 0"),
         (9, 39, "unknown capability 'inventory-visibilty' in requires"),
@@ -91,8 +91,8 @@ def test_messages_name_file_line_field_and_hint(write_yaml: Callable[..., Path])
     )
     assert "hint: did you mean 'quarter'?" in text["'quartr' is not one of 'quarter', 'month', 'half' or 'year'"]
     assert (
-        "hint: strategies: value, foundations, quick-wins"
-        in text["'fastest' is not one of 'value', 'foundations' or 'quick-wins'"]
+        "hint: strategies: experience, optimal, value, foundations, quick-wins"
+        in text["'fastest' is not one of 'experience', 'optimal', 'value', 'foundations' or 'quick-wins'"]
     )
     assert "hint: maturity levels run from 1 (ad hoc) to 5 (leading practice)" in text["level 6 is out of range 1-5"]
     assert "remove one of these prerequisites" in text["prerequisite cycle: loop-a needs loop-b needs loop-a"]

@@ -1,0 +1,839 @@
+"""Scheduling uplifts into waves: the rules every plan keeps, its worth, and the `experience` heuristic.
+
+Pure data in, pure data out: stages are numbered 0..n-1 and waves 1..W. The planner turns an
+engagement into a `Problem`, and a `Schedule` back into a roadmap; the exact solver
+(`visionkit.optimal`) works on the same `Problem` and is checked by the same `violations`.
+
+The rules (docs/planner.md says them for users):
+1. a stage starts only in a wave after every stage it depends on has finished, and not before its pin;
+2. no wave gives out more than its capacity;
+3. a stage whose effort fits its start wave's capacity is done whole in that wave;
+4. a larger one runs over consecutive waves with some work in each, and takes all the capacity
+   left in each wave it spans but the one where it finishes.
+A moment goes live in the wave its last required stage finishes; the plan's *experience* is
+the sum over moments of worth x (waves - live wave + 1), for the moments live within the horizon.
+"""
+
+from __future__ import annotations
+
+import heapq
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Stages (uplifts) with effort and dependencies, waves with capacity, moments with worth."""
+
+    efforts: Sequence[int]
+    deps: Sequence[Sequence[int]]
+    capacities: Sequence[int]
+    moments: Sequence[tuple[float, Sequence[int]]]
+    """Each moment's worth and the stages it needs, closed over dependencies."""
+    pins: dict[int, int] = field(default_factory=dict)
+    """Stage -> the wave it must not start before (and is placed in first)."""
+    closed: frozenset[int] = frozenset()
+    """Stages that are never scheduled (excluded, or waiting for an excluded one)."""
+
+    @property
+    def waves(self) -> int:
+        """The number of waves in the horizon."""
+        return len(self.capacities)
+
+
+@dataclass
+class Schedule:
+    """Points of each stage per wave; a stage with an end wave is finished within the horizon."""
+
+    allocation: list[dict[int, int]]
+    end: list[int | None]
+
+    def start(self, i: int) -> int | None:
+        """The wave stage `i` starts in, or None if it gets no work within the horizon."""
+        return min(self.allocation[i]) if self.allocation[i] else None
+
+
+def live_wave(problem: Problem, end: Sequence[int | None], stages: Sequence[int]) -> int | None:
+    """The wave a moment needing `stages` goes live: 0 today, None if not within the horizon."""
+    live = 0
+    for i in stages:
+        e = end[i]
+        if e is None:
+            return None
+        live = max(live, e)
+    return live
+
+
+def experience(problem: Problem, end: Sequence[int | None]) -> float:
+    """Experience delivered over the horizon: sum of worth x (waves - live wave + 1) over live moments."""
+    total = 0.0
+    top = problem.waves + 1
+    for worth, stages in problem.moments:
+        live = live_wave(problem, end, stages)
+        if live is not None:
+            total += worth * (top - live)
+    return total
+
+
+def ceiling(problem: Problem) -> float:
+    """An experience no plan exceeds: every moment live as soon as its chain of stages allows.
+
+    A stage finishes at the earliest one wave after what it depends on (not before its pin),
+    and a stage larger than every wave takes at least two; capacity is otherwise ignored.
+    """
+    rank = topological_rank(problem)
+    W = problem.waves
+    top = max(problem.capacities, default=0)
+    soonest: list[int | None] = [None] * len(problem.efforts)
+    for i in sorted(range(len(soonest)), key=rank.__getitem__):
+        if i in problem.closed:
+            continue
+        first = problem.pins.get(i, 1)
+        for d in problem.deps[i]:
+            done = soonest[d]
+            first = max(first, W + 1 if done is None else done + 1)
+        finish = first + (1 if problem.efforts[i] > top else 0)
+        soonest[i] = finish if finish <= W else None
+    return experience(problem, soonest)
+
+
+def violations(problem: Problem, schedule: Schedule) -> list[str]:
+    """Every way a schedule breaks the rules, as sentences (empty for a valid schedule)."""
+    out = []
+    caps = problem.capacities
+    used = [0] * (problem.waves + 1)
+    for i, alloc in enumerate(schedule.allocation):
+        effort = problem.efforts[i]
+        end = schedule.end[i]
+        if not alloc:
+            if end is not None:
+                out.append(f"stage {i} ends in wave {end} without work")
+            continue
+        if i in problem.closed:
+            out.append(f"stage {i} is closed but scheduled")
+        waves = sorted(alloc)
+        start = waves[0]
+        for w, amount in alloc.items():
+            used[w] += amount
+        if waves != list(range(start, waves[-1] + 1)):
+            out.append(f"stage {i} is split over waves {waves} that do not follow each other")
+        if len(waves) > 1 and any(alloc[w] < 1 for w in waves):
+            out.append(f"stage {i} spans a wave with no work")
+        done = sum(alloc.values())
+        if end is not None and (done != effort or end != waves[-1]):
+            out.append(f"stage {i} ends in wave {end} with {done} of {effort} points")
+        if end is None and done >= effort:
+            out.append(f"stage {i} has all its points but no end")
+        if effort <= caps[start - 1] and len(waves) > 1:
+            out.append(f"stage {i} fits wave {start} but is split")
+        if start < problem.pins.get(i, 0):
+            out.append(f"stage {i} starts before its pin")
+        for d in problem.deps[i]:
+            before = schedule.end[d]
+            if before is None or before >= start:
+                out.append(f"stage {i} starts in wave {start} before its dependency {d} has finished")
+    for w in range(1, problem.waves + 1):
+        if used[w] > caps[w - 1]:
+            out.append(f"wave {w} gives out {used[w]} of {caps[w - 1]} points")
+    for i, alloc in enumerate(schedule.allocation):
+        own = schedule.end[i]
+        last = own if own is not None else problem.waves
+        for w in sorted(alloc):
+            if len(alloc) > 1 and w < last and used[w] < caps[w - 1]:
+                out.append(f"stage {i} spans wave {w} but leaves {caps[w - 1] - used[w]} points of it unused")
+    return out
+
+
+class Board:
+    """A schedule under construction: capacity left per wave, placed stages, and an undo log.
+
+    A stage done in one wave holds its points there. A stage running over several waves holds a
+    *window* (start, deadline) instead: its points per wave are shared out only when the board
+    is frozen, earliest deadline first, after everything placed later has taken its own. So a
+    stage placed after it can still use a wave it spans, as long as every window still gets its
+    points in time: that is what lets a large stage run alongside the small ones around it.
+    """
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        self.caps = [0, *problem.capacities]
+        self.left = list(self.caps)
+        """Capacity per wave not held by stages done in one wave (windows are not counted here)."""
+        n = len(problem.efforts)
+        self.end: list[int | None] = [None] * n
+        """The wave each placed stage finishes by (for a window, its deadline)."""
+        self.alloc: list[tuple[tuple[int, int], ...] | None] = [None] * n
+        self.window: dict[int, tuple[int, int]] = {}
+        self.log: list[int] = []
+
+    def ready_wave(self, i: int) -> int | None:
+        """The first wave stage `i` may start in, or None while a dependency is not finished."""
+        first = self.problem.pins.get(i, 1)
+        for d in self.problem.deps[i]:
+            e = self.end[d]
+            if e is None:
+                return None
+            if e >= first:
+                first = e + 1
+        return first
+
+    def share(
+        self, windows: dict[int, tuple[int, int]], left: Sequence[int]
+    ) -> dict[int, list[tuple[int, int]]] | None:
+        """Points per wave for each window out of `left`, or None if some window cannot be met.
+
+        Wave by wave: every window under way gets a point (rule 4: some work in each wave it spans),
+        then what is left goes to the earliest deadline first, so a window takes all that is left
+        of a wave it does not finish in.
+        """
+        if not windows:
+            return {}
+        efforts = self.problem.efforts
+        need = {i: efforts[i] for i in windows}
+        order = sorted(windows, key=lambda i: (windows[i][1], windows[i][0], i))
+        out: dict[int, list[tuple[int, int]]] = {i: [] for i in windows}
+        first = min(s for s, _ in windows.values())
+        last = max(f for _, f in windows.values())
+        for w in range(first, last + 1):
+            active = [i for i in order if windows[i][0] <= w and need[i] > 0]
+            if not active:
+                continue
+            free = left[w] - len(active)
+            if free < 0 or windows[active[0]][1] < w:
+                return None
+            for i in active:
+                extra = min(free, need[i] - 1)
+                free -= extra
+                out[i].append((w, 1 + extra))
+                need[i] -= 1 + extra
+        return out if not any(need.values()) else None
+
+    def _covered(self, w: int) -> bool:
+        return any(s <= w <= f for s, f in self.window.values())
+
+    def _fits_whole(self, w: int, effort: int) -> bool:
+        if self.left[w] < effort:
+            return False
+        if not effort or not self._covered(w):
+            return True
+        self.left[w] -= effort
+        ok = self.share(self.window, self.left) is not None
+        self.left[w] += effort
+        return ok
+
+    def fit(self, i: int, first: int, *, finish: bool = True) -> tuple[tuple[int, int], ...] | tuple[int, int] | None:
+        """Where stage `i` would go starting no earlier than `first` (rules 3 and 4), or None.
+
+        A stage that fits a wave's capacity gets that wave, as `((wave, points),)`; a larger one
+        gets a window `(start, deadline)`: the earliest deadline, and of the starts that meet it
+        the latest, since a point taken from an earlier wave would buy nothing and cost what
+        others could do there. Without `finish` (after `freeze`), a large stage may instead take
+        all that is left from its start to the horizon and run on past it.
+        """
+        effort = self.problem.efforts[i]
+        caps, left = self.caps, self.left
+        last = len(caps) - 1
+        best: tuple[int, int] | None = None
+        for s in range(first, last + 1):
+            if best is not None and s > best[1]:
+                break
+            if effort <= caps[s]:
+                if self._fits_whole(s, effort):
+                    return ((s, effort),)
+                continue
+            if left[s] < 1:
+                continue
+            if not finish:
+                parts, got = [], 0
+                for w in range(s, last + 1):
+                    if left[w] < 1:
+                        break
+                    take = min(left[w], effort - got)
+                    parts.append((w, take))
+                    got += take
+                    if got == effort:
+                        break
+                if got == effort or parts[-1][0] == last:
+                    return tuple(parts)
+                continue
+            deadline = self._deadline(i, s, best[1] if best is not None else last)
+            if deadline is not None and (best is None or deadline <= best[1]):
+                best = (s, deadline)
+        return best
+
+    def _deadline(self, i: int, start: int, latest: int) -> int | None:
+        """The earliest deadline a window for stage `i` from `start` can meet, up to `latest`."""
+        effort = self.problem.efforts[i]
+        room = 0
+        for f in range(start, latest + 1):
+            room += self.left[f]
+            if f == start or room < effort:
+                continue
+            self.window[i] = (start, f)
+            ok = self.share(self.window, self.left) is not None
+            del self.window[i]
+            if ok:
+                return f
+        return None
+
+    def put(self, i: int, placement: tuple[tuple[int, int], ...] | tuple[int, int]) -> None:
+        """Record a placement from `fit`: points per wave, or a window."""
+        if placement and isinstance(placement[0], int):
+            start, deadline = placement
+            self.window[i] = (start, deadline)
+            self.alloc[i] = ()
+            self.end[i] = deadline
+        else:
+            parts: tuple[tuple[int, int], ...] = placement
+            for w, amount in parts:
+                self.left[w] -= amount
+            self.alloc[i] = parts
+            if sum(a for _, a in parts) == self.problem.efforts[i]:
+                self.end[i] = parts[-1][0]
+        self.log.append(i)
+
+    def undo(self, mark: int) -> None:
+        """Take back every placement made since the log had `mark` entries."""
+        while len(self.log) > mark:
+            i = self.log.pop()
+            if self.window.pop(i, None) is None:
+                for w, amount in self.alloc[i] or ():
+                    self.left[w] += amount
+            self.alloc[i] = None
+            self.end[i] = None
+
+    def freeze(self) -> None:
+        """Share out the windows' points for good; a window may finish before its deadline."""
+        shares = self.share(self.window, self.left)
+        if shares is None:  # pragma: no cover - every window was checked as it was placed
+            raise AssertionError("a window cannot be met")
+        for i, parts in shares.items():
+            for w, amount in parts:
+                self.left[w] -= amount
+            self.alloc[i] = tuple(parts)
+            self.end[i] = parts[-1][0]
+        self.window.clear()
+        self.log.clear()
+
+    def place(self, orders: Sequence[Sequence[int]]) -> bool:
+        """Place a bundle's stages so that all finish, or none; of several orders, the one live soonest.
+
+        Ties go to the order that leaves more of the early waves free, then to the first given.
+        """
+        if len(orders) == 1:
+            return self._place(orders[0])
+        best: tuple[int, int, int] | None = None
+        for k, order in enumerate(orders):
+            mark = len(self.log)
+            if self._place(order):
+                live = max((self.end[i] or 0) for i in order)
+                early = sum(amount * (len(self.caps) - w) for i in self.log[mark:] for w, amount in self.alloc[i] or ())
+                if best is None or (live, early) < best[:2]:
+                    best = (live, early, k)
+                self.undo(mark)
+        if best is None:
+            return False
+        return self._place(orders[best[2]])
+
+    def _place(self, stages: Sequence[int]) -> bool:
+        mark = len(self.log)
+        for i in stages:
+            if self.alloc[i] is not None:
+                if self.end[i] is None:
+                    break
+                continue
+            first = self.ready_wave(i)
+            parts = self.fit(i, first) if first is not None else None
+            if parts is None:
+                break
+            self.put(i, parts)
+        else:
+            return True
+        self.undo(mark)
+        return False
+
+    def schedule(self) -> Schedule:
+        """The placements made so far, as a schedule (windows are shared out first)."""
+        self.freeze()
+        allocation = [dict(parts) if parts else {} for parts in self.alloc]
+        return Schedule(allocation, list(self.end))
+
+
+@dataclass(frozen=True)
+class _Bundles:
+    """Moments with the same stages, merged: worth, stages (in dependency order), effort."""
+
+    worth: list[float]
+    stages: list[tuple[int, ...]]
+    members: dict[int, list[int]]
+    """Stage -> the bundles that need it."""
+    orders: list[tuple[tuple[int, ...], ...]]
+    """Each bundle's stages in the orders worth trying, dependencies always first."""
+
+
+def _bundles(problem: Problem, rank: Sequence[int]) -> _Bundles:
+    merged: dict[tuple[int, ...], float] = {}
+    closed = problem.closed
+    for worth, stages in problem.moments:
+        if not stages or any(i in closed for i in stages):
+            continue  # live today, or never: nothing to decide
+        key = tuple(sorted(stages, key=rank.__getitem__))
+        merged[key] = merged.get(key, 0.0) + worth
+    keys = sorted(merged, key=lambda k: (-merged[k], k))
+    members: dict[int, list[int]] = {}
+    for b, key in enumerate(keys):
+        for i in key:
+            members.setdefault(i, []).append(b)
+    smallest = min(problem.capacities, default=0)
+    if sum(len(k) for k in keys) > TRIAL_SIZE:
+        # Large engagements get one order per moment: trying three costs about 0.5 s at 2,000
+        # capabilities x 5,000 moments, for no measured gain at that size.
+        return _Bundles([merged[k] for k in keys], keys, members, [(k,) for k in keys])
+    return _Bundles([merged[k] for k in keys], keys, members, [_orders(problem, k, rank, smallest) for k in keys])
+
+
+def _orders(
+    problem: Problem, stages: tuple[int, ...], rank: Sequence[int], smallest: int
+) -> tuple[tuple[int, ...], ...]:
+    """The orders a bundle's stages are tried in (each keeps dependencies before what needs them).
+
+    Longest chain first, then largest, as in bin packing: small stages take the gaps large ones
+    leave. Then the same with large stages nothing in the bundle waits for moved last: running
+    over several waves, they take what the others leave. Then plain dependency order.
+    """
+    efforts = problem.efforts
+    height = _heights(problem, stages)
+    first = tuple(sorted(stages, key=lambda i: (-height[i], -efforts[i], rank[i])))
+    last = tuple(
+        sorted(stages, key=lambda i: (height[i] == 0 and efforts[i] > smallest, -height[i], -efforts[i], rank[i]))
+    )
+    out = [first]
+    for order in (last, stages):
+        if order not in out:
+            out.append(order)
+    return tuple(out)
+
+
+def _heights(problem: Problem, stages: Sequence[int]) -> dict[int, int]:
+    """Each of these stages' longest chain of stages among them that depend on it (`stages` in dependency order)."""
+    height = dict.fromkeys(stages, 0)
+    for i in reversed(stages):
+        for d in problem.deps[i]:
+            if d in height:
+                height[d] = max(height[d], height[i] + 1)
+    return height
+
+
+def topological_rank(problem: Problem) -> list[int]:
+    """Each stage's position in one dependency order (dependencies first, then by number)."""
+    n = len(problem.efforts)
+    indegree = [len(d) for d in problem.deps]
+    dependents: list[list[int]] = [[] for _ in range(n)]
+    for i, ds in enumerate(problem.deps):
+        for d in ds:
+            dependents[d].append(i)
+    queue = [i for i in range(n) if indegree[i] == 0]
+    heapq.heapify(queue)
+    rank = [0] * n
+    position = 0
+    while queue:
+        i = heapq.heappop(queue)
+        rank[i] = position
+        position += 1
+        for j in dependents[i]:
+            indegree[j] -= 1
+            if indegree[j] == 0:
+                heapq.heappush(queue, j)
+    return rank
+
+
+def place_pins(board: Board, problem: Problem, rank: Sequence[int] | None = None) -> None:
+    """Pinned stages first, earliest pin first, each with what it depends on placed as early as it can."""
+    rank = rank if rank is not None else topological_rank(problem)
+    for i in sorted(problem.pins, key=lambda i: (problem.pins[i], rank[i])):
+        if i in problem.closed or board.alloc[i] is not None:
+            continue
+        needed = _ancestors(problem, i)
+        for j in sorted(needed, key=rank.__getitem__):
+            if board.alloc[j] is None:
+                first = board.ready_wave(j)
+                parts = board.fit(j, first) if first is not None else None
+                if parts is None and j == i and first is not None:
+                    board.freeze()
+                    parts = board.fit(j, first, finish=False)  # a pin holds even for work running on
+                if parts is None:
+                    break
+                board.put(j, parts)
+    board.log.clear()  # pins are never taken back
+
+
+def _ancestors(problem: Problem, i: int) -> set[int]:
+    seen = {i}
+    todo = [i]
+    while todo:
+        for d in problem.deps[todo.pop()]:
+            if d not in seen:
+                seen.add(d)
+                todo.append(d)
+    return seen
+
+
+def greedy_order(problem: Problem, bundles: _Bundles, board: Board) -> list[int]:
+    """Bundles in the order a greedy takes them: most worth per missing effort point first.
+
+    A bundle's missing effort counts each stage not yet placed once, so work shared with a
+    bundle already taken is free; the order is decided as the board fills, and `board` ends
+    up holding the greedy plan.
+    """
+    efforts = problem.efforts
+    missing = [sum(efforts[i] for i in stages if board.alloc[i] is None) for stages in bundles.stages]
+    heap = [(-_ratio(bundles.worth[b], missing[b]), b) for b in range(len(missing))]
+    heapq.heapify(heap)
+    order, done = [], [False] * len(missing)
+    while heap:
+        key, b = heapq.heappop(heap)
+        if done[b] or key != -_ratio(bundles.worth[b], missing[b]):
+            continue  # a stale entry: the bundle was taken, or got cheaper and was pushed again
+        done[b] = True
+        order.append(b)
+        before = len(board.log)
+        if board.place(bundles.orders[b]):
+            cheaper = set()
+            for i in board.log[before:]:
+                for other in bundles.members.get(i, ()):
+                    if not done[other]:
+                        missing[other] -= efforts[i]
+                        cheaper.add(other)
+            for other in cheaper:  # once each, however many of its stages were placed
+                heapq.heappush(heap, (-_ratio(bundles.worth[other], missing[other]), other))
+    return order
+
+
+def static_order(problem: Problem, bundles: _Bundles, board: Board) -> list[int]:
+    """Bundles by worth per point of the work they still need, counted whole; `board` gets them placed.
+
+    At 2,000 capabilities x 5,000 moments this plans about 2 % more experience than the greedy
+    that lets shared work count as free (three seeds), in a tenth of the time (0.03 s against 0.3 s).
+    """
+    efforts = problem.efforts
+    cost = [sum(efforts[i] for i in stages if board.alloc[i] is None) for stages in bundles.stages]
+    order = sorted(range(len(cost)), key=lambda b: (-_ratio(bundles.worth[b], cost[b]), b))
+    for b in order:
+        board.place(bundles.orders[b])
+    return order
+
+
+def timed_greedy_order(problem: Problem, bundles: _Bundles, board: Board) -> list[int]:
+    """Bundles in the order a greedy takes them: most experience per effort point placed first.
+
+    Each candidate is placed on trial to see when it would go live: its worth counts for every
+    wave it is live, together with the worth of any other moment its stages complete, per point
+    of work it adds (shared stages already placed are free). A candidate's score is taken again
+    before it is chosen, since what was placed meanwhile may have delayed it or made it cheaper.
+    """
+    efforts, worth, stages = problem.efforts, bundles.worth, bundles.stages
+    top = problem.waves + 1
+    done = [False] * len(worth)
+    missing = [sum(efforts[i] for i in st if board.alloc[i] is None) for st in stages]
+
+    def trial(b: int) -> tuple[float, list[int]] | None:
+        mark = len(board.log)
+        if not board.place(bundles.orders[b]):
+            return None
+        placed = board.log[mark:]
+        gain = 0.0
+        completed = []
+        own = live_wave(problem, board.end, stages[b]) or 0
+        covered: dict[int, int] = {}
+        for i in placed:
+            for o in bundles.members[i]:
+                if not done[o]:
+                    covered[o] = covered.get(o, 0) + efforts[i]
+        covered[b] = covered.get(b, 0)
+        for o, part in covered.items():
+            live = live_wave(problem, board.end, stages[o])
+            if live is not None:
+                gain += worth[o] * (top - live)
+                completed.append(o)
+            elif missing[o]:
+                # Work shared with a moment still incomplete counts for its share of that moment.
+                gain += SHARED * worth[o] * (top - own) * part / missing[o]
+        cost = sum(efforts[i] for i in placed)
+        board.undo(mark)
+        return (gain / cost if cost else gain * 1e9), completed
+
+    heap = []
+    for b in range(len(worth)):
+        tried = trial(b)
+        if tried is not None:
+            heap.append((-tried[0], b))
+    heapq.heapify(heap)
+    order: list[int] = []
+    while heap:
+        _, b = heapq.heappop(heap)
+        if done[b]:
+            continue
+        tried = trial(b)
+        if tried is None:
+            continue  # it no longer fits
+        score, completed = tried
+        if heap and score < -heap[0][0] - 1e-12:
+            heapq.heappush(heap, (-score, b))  # delayed or dearer since it was scored: score the next
+            continue
+        mark = len(board.log)
+        board.place(bundles.orders[b])
+        for i in board.log[mark:]:
+            for o in bundles.members[i]:
+                missing[o] -= efforts[i]
+        for o in sorted(completed, key=lambda o: o != b):
+            done[o] = True
+            order.append(o)
+    order.extend(b for b in range(len(worth)) if not done[b])
+    return order
+
+
+SHARED = 0.5
+"""How much of an incomplete moment's worth a greedy step earns for the share of its work it does."""
+
+
+def _ratio(worth: float, effort: int) -> float:
+    return worth / effort if effort > 0 else worth * 1e9
+
+
+def decode(problem: Problem, bundles: _Bundles, order: Sequence[int], rank: Sequence[int]) -> Board:
+    """Pins, then each bundle in `order`, placed as early as it fits, or skipped if it cannot go live."""
+    board = Board(problem)
+    place_pins(board, problem, rank)
+    for b in order:
+        board.place(bundles.orders[b])
+    return board
+
+
+def work_ahead(board: Board, problem: Problem, order: Sequence[int]) -> None:
+    """Give capacity no plan decision needs to stages that are ready, in `order`, as early as they fit.
+
+    Only capacity left over is used, so no moment goes live later; a large stage may start and
+    run on past the horizon, so that the work after it is under way.
+    """
+    board.freeze()
+    for i in order:
+        if board.alloc[i] is not None or i in problem.closed:
+            continue
+        first = board.ready_wave(i)
+        if first is None:
+            continue
+        parts = board.fit(i, first, finish=False)
+        if parts is not None:
+            board.put(i, parts)
+
+
+def improve(problem: Problem, bundles: _Bundles, order: list[int], rank: Sequence[int], budget: int) -> list[int]:
+    """Move bundles earlier in the order while that delivers more; at most `budget` decodes.
+
+    A bundle moves alone (to the front, halfway, or one place), or to the front together with
+    the later bundles that share most of its work: a costly chain pays off only for all the
+    moments on it, and moving them one at a time never shows the gain. Deterministic: the moves
+    are tried in a fixed sequence, and only strict gains are kept.
+    """
+    best = experience(problem, decode(problem, bundles, order, rank).end)
+    efforts = problem.efforts
+    sets = [set(st) for st in bundles.stages]
+    tries = 0
+    improved = True
+    while improved and tries < budget:
+        improved = False
+        for p in range(1, len(order)):
+            b = order[p]
+            own = sum(efforts[i] for i in sets[b]) or 1
+            group = [o for o in order[p + 1 :] if sum(efforts[i] for i in sets[o] & sets[b]) * 2 >= own]
+            moves = [[*order[:q], b, *order[q:p], *order[p + 1 :]] for q in (0, p // 2, p - 1)]
+            if group:
+                moves.append([b, *group, *(o for o in order if o != b and o not in group)])
+            for candidate in moves:
+                if tries >= budget:
+                    return order
+                if candidate == order:
+                    continue
+                tries += 1
+                value = experience(problem, decode(problem, bundles, candidate, rank).end)
+                if value > best + 1e-9:
+                    best, order, improved = value, candidate, True
+                    break
+            if improved:
+                break
+    return order
+
+
+def _decode_stages(problem: Problem, sequence: Sequence[int], rank: Sequence[int]) -> Board:
+    """Pins, then each stage in `sequence` as early as it fits; one that cannot finish is left out."""
+    board = Board(problem)
+    place_pins(board, problem, rank)
+    for i in sequence:
+        if board.alloc[i] is not None:
+            continue
+        first = board.ready_wave(i)
+        placement = board.fit(i, first) if first is not None else None
+        if placement is not None:
+            board.put(i, placement)
+    return board
+
+
+def _useless(problem: Problem, board: Board) -> set[int]:
+    """Placed stages that no moment live within the horizon needs: work that buys nothing."""
+    needed: set[int] = set()
+    for _, stages in problem.moments:
+        if all(board.end[i] is not None for i in stages):
+            needed.update(stages)
+    return {i for i in board.log if i not in needed}
+
+
+def _try_sequence(problem: Problem, sequence: list[int], rank: Sequence[int]) -> tuple[float, list[int]]:
+    """The experience of a stage sequence, with stages that end up buying nothing taken out."""
+    board = _decode_stages(problem, sequence, rank)
+    useless = _useless(problem, board)
+    if useless:
+        sequence = [i for i in sequence if i not in useless]
+        board = _decode_stages(problem, sequence, rank)
+    return experience(problem, board.end), sequence
+
+
+class _Refiner:
+    """Local search over stage sequences, within a budget of placements, deterministic."""
+
+    def __init__(self, problem: Problem, rank: Sequence[int], budget: int, bundles: _Bundles) -> None:
+        self.problem, self.rank, self.budget, self.bundles = problem, rank, budget, bundles
+        self.spent = 0
+        # Small plans can afford a longer search: kicks cost a decode each, and a decode of
+        # twenty stages is cheap.
+        self.kicks = KICKS * max(1, SMALL // max(1, len(problem.efforts)))
+        dependents: list[list[int]] = [[] for _ in problem.efforts]
+        for i, ds in enumerate(problem.deps):
+            for d in ds:
+                dependents[d].append(i)
+        self.dependents = dependents
+
+    def value(self, sequence: list[int]) -> tuple[float, list[int]]:
+        """The experience of a sequence (stages that buy nothing taken out), counted against the budget."""
+        self.spent += 2 * len(sequence)
+        return _try_sequence(self.problem, sequence, self.rank)
+
+    def span(self, sequence: list[int], p: int) -> tuple[int, int]:
+        """The positions stage `sequence[p]` may move to: after what it needs, before what needs it."""
+        i = sequence[p]
+        where = {s: k for k, s in enumerate(sequence)}
+        deps = [where[d] for d in self.problem.deps[i] if d in where]
+        after = [where[j] for j in self.dependents[i] if j in where]
+        low = max(deps, default=-1) + 1
+        high = min(after, default=len(sequence)) - 1
+        return low, high
+
+    @staticmethod
+    def moved(sequence: list[int], p: int, q: int) -> list[int]:
+        """The sequence with the stage at `p` moved to position `q`."""
+        out = [*sequence[:p], *sequence[p + 1 :]]
+        out.insert(q, sequence[p])
+        return out
+
+    def descend(self, best: float, sequence: list[int]) -> tuple[float, list[int]]:
+        """Single-stage moves, then whole moments added at the end, first gain taken, until none gains."""
+        improved = True
+        while improved and self.spent < self.budget:
+            improved = False
+            for p in range(len(sequence)):
+                low, high = self.span(sequence, p)
+                for q in sorted({low, p - 1, p - 2, p - 4, p + 1, p + 2, p + 4, high} - {p}):
+                    if not low <= q <= high or self.spent >= self.budget:
+                        continue
+                    value, candidate = self.value(self.moved(sequence, p, q))
+                    if value > best + 1e-9:
+                        best, sequence, improved = value, candidate, True
+                        break
+                if improved:
+                    break
+            if not improved:
+                best, sequence, improved = self.add_moment(best, sequence)
+        return best, sequence
+
+    def add_moment(self, best: float, sequence: list[int]) -> tuple[float, list[int], bool]:
+        """Try each moment not yet live with its missing stages added at the end; keep the first gain."""
+        present = set(sequence)
+        for order in self.bundles.orders:
+            missing = [i for i in order[0] if i not in present]
+            if not missing or self.spent >= self.budget:
+                continue
+            value, candidate = self.value([*sequence, *missing])
+            if value > best + 1e-9:
+                return value, candidate, True
+        return best, sequence, False
+
+    def run(self, sequence: list[int]) -> list[int]:
+        """Descend, then kick the sequence (two random moves, seeded) and descend again while budget lasts."""
+        best, sequence = self.value(sequence)
+        best, sequence = self.descend(best, sequence)
+        rng = random.Random(0)
+        idle = 0
+        while self.spent < self.budget and len(sequence) > 1 and idle < self.kicks:
+            idle += 1
+            kicked = sequence
+            for _ in range(2):
+                p = rng.randrange(len(kicked))
+                low, high = self.span(kicked, p)
+                kicked = self.moved(kicked, p, rng.randint(low, high))
+            value, kicked = self.value(kicked)
+            value, kicked = self.descend(value, kicked)
+            if value > best + 1e-9:
+                best, sequence, idle = value, kicked, 0
+        return sequence
+
+
+KICKS = 8
+"""Kicks in a row that find nothing better before the search stops (more for small plans)."""
+SMALL = 40
+"""Below this many stages, the kicks in a row are multiplied by SMALL // stages."""
+
+
+def plan_experience(problem: Problem, budget: int | None = None) -> Schedule:
+    """The `experience` heuristic: greedy bundles, moves that deliver more, stages interleaved, work ahead.
+
+    Two greedy starts (worth per point; experience per point with shared work credited) are each
+    improved, and the better plan is kept: each wins on different shapes of engagement.
+    """
+    rank = topological_rank(problem)
+    bundles = _bundles(problem, rank)
+    if budget is None:
+        budget = _budget(problem, bundles)
+    size = sum(len(s) for s in bundles.stages) + 1
+    best: tuple[float, Board] | None = None
+    # The timed greedy places every candidate on trial at each step: about 8 s at 2,000
+    # capabilities x 5,000 moments (50,000 bundle entries), against 0.3 s for the plain one.
+    starts = (static_order, greedy_order, timed_greedy_order) if size <= TRIAL_SIZE else (static_order,)
+    for greedy in starts:
+        board = Board(problem)
+        place_pins(board, problem, rank)
+        order = greedy(problem, bundles, board)
+        if budget > 1 and len(order) > 1:
+            order = improve(problem, bundles, order, rank, budget)
+            board = decode(problem, bundles, order, rank)
+        if budget > 1 and board.log:
+            sequence = _Refiner(problem, rank, budget * size, bundles).run(list(board.log))
+            board = _decode_stages(problem, sequence, rank)
+        value = experience(problem, board.end)
+        if best is None or value > best[0] + 1e-9:
+            best = (value, board)
+    assert best is not None
+    board = best[1]
+    by_rank = sorted(range(len(problem.efforts)), key=rank.__getitem__)
+    work_ahead(board, problem, by_rank)
+    return board.schedule()
+
+
+TRIAL_SIZE = 5_000
+"""Up to this many bundle entries (moments' stages), the timed greedy is tried as a second start."""
+WORK_BUDGET = 20_000
+"""How many stage placements the improving moves may cost in all (a decode places each needed stage)."""
+
+
+def _budget(problem: Problem, bundles: _Bundles) -> int:
+    size = sum(len(s) for s in bundles.stages) + 1
+    return WORK_BUDGET // size
