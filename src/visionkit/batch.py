@@ -31,7 +31,7 @@ FORMATS = ("ipynb", "html", "pdf")
 STAMP = ".visionkit-build.json"
 RAMP_SECONDS = 3.0
 """How long the other clients wait for the first one before they start anyway."""
-CSV_COLUMNS = ("engagement_file", "title", "waves", "capacity", "strategy", "date")
+CSV_COLUMNS = ("engagement_file", "title", "waves", "capacity", "strategy", "time_limit", "date")
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
 
 
@@ -211,7 +211,32 @@ def _csv_value(key: str, value: str, place: dict[str, Any]) -> tuple[Any, Proble
         return int(value), None
     if key == "strategy" and value not in STRATEGIES:
         return None, Problem(f"unknown strategy {value!r}", (key,), "one of: " + ", ".join(STRATEGIES), **place)
+    if key == "time_limit":
+        return _seconds(key, value, place)
     return value, None
+
+
+def _seconds(key: str, value: str, place: dict[str, Any]) -> tuple[float | None, Problem | None]:
+    """A number of seconds checked as the scenario's field `key` is in an engagement file, with the same words."""
+    import math
+
+    from pydantic import ValidationError
+
+    from .model import Scenario
+    from .validation import problems_from_validation_error
+
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds):
+        hint = "write the seconds as a number, e.g. 5 or 0.5"
+        return None, Problem(f"{key} must be a number of seconds, got {value!r}", (key,), hint, **place)
+    try:
+        return float(getattr(Scenario.model_validate({key: seconds}), key)), None
+    except ValidationError as exc:
+        first = problems_from_validation_error(exc)[0]
+        return None, Problem(first.message, first.path, first.hint, **place)
 
 
 def _from_csv(path: Path) -> list[Client]:

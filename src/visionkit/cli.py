@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Sequence
 from importlib import resources
@@ -60,13 +61,35 @@ def _non_negative(text: str) -> int:
     return int(text)
 
 
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds more than 0 (for example 5 or 0.5)")
+    return seconds
+
+
 def _add_scenario_options(parser: argparse.ArgumentParser, *, pins: bool = True) -> None:
     from .strategies import STRATEGIES
 
     group = parser.add_argument_group("scenario overrides (default: the engagement file's scenario)")
     group.add_argument("--waves", type=_positive, help="number of waves in the horizon")
     group.add_argument("--capacity", type=_non_negative, help="effort points available in every wave")
-    group.add_argument("--strategy", choices=STRATEGIES, help="how ready uplifts are ordered")
+    group.add_argument(
+        "--strategy",
+        choices=STRATEGIES,
+        help="how the plan is made: experience (fast, for the most experience delivered), optimal (exact, "
+        "or within a proven gap when --time-limit runs out), or ready uplifts in a fixed order: value, "
+        "foundations, quick-wins (see docs/planner.md)",
+    )
+    group.add_argument(
+        "--time-limit",
+        type=_seconds,
+        metavar="SECONDS",
+        help="how long --strategy optimal may search before it settles for the best plan found",
+    )
     if not pins:
         return  # the roadmap workbook takes no pins or exclusions: an option it would ignore is not offered
     group.add_argument(
@@ -94,6 +117,7 @@ def _overrides(args: argparse.Namespace, engagement: Any) -> dict[str, Any]:
         "waves": args.waves,
         "capacity": args.capacity,
         "strategy": args.strategy,
+        "time_limit": args.time_limit,
         "pin": pins if args.pin else None,
         "exclude": exclude if args.exclude else None,
     }
@@ -128,6 +152,20 @@ def cmd_validate(args: argparse.Namespace) -> int:
             f"({len(catalog)} in the catalog)"
         )
     return status
+
+
+def plan_facts(roadmap: Roadmap) -> list[str]:
+    """What the plan delivers, and what an exact solve proved about it, as lines for people."""
+    lines = [
+        f"Experience delivered: {roadmap.experience():.1f} "
+        "(each live moment's worth times the waves it is live within the horizon)"
+    ]
+    proof = roadmap.proof
+    if proof is not None:
+        limit = roadmap.scenario.time_limit
+        when = f"time limit {limit:g} s reached" if proof.timed_out else f"{proof.seconds:.1f} s"
+        lines.append(f"Plan: {proof.sentence()} ({when})")
+    return lines
 
 
 def print_roadmap(roadmap: Roadmap, console: Console) -> None:
@@ -196,6 +234,8 @@ def print_roadmap(roadmap: Roadmap, console: Console) -> None:
         )
     console.print(waves)
     console.print(escape(roadmap.summary()))
+    for line in plan_facts(roadmap):
+        console.print(escape(line))
     for warning in roadmap.warnings:
         console.print(f"[yellow]warning[/] {escape(warning)}")
 
@@ -212,6 +252,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
     except EngagementError as exc:
         _print_problems(exc.with_file(args.file))
         return EXIT_BAD_INPUT
+    if args.time_limit is not None and roadmap.scenario.strategy != "optimal":
+        print(f"note: --time-limit applies to strategy optimal only, not {roadmap.scenario.strategy}", file=sys.stderr)
     if args.format == "csv":
         from .spreadsheet import for_spreadsheet
 
@@ -302,7 +344,13 @@ def run_build(inputs: Sequence[str], args: argparse.Namespace) -> tuple[int, lis
         print(f"error: {problem}\n  hint: pass --out a folder you can write to", file=sys.stderr)
         return EXIT_BAD_INPUT, []
     workbook = Path(args.workbook) if args.workbook else roadmap_workbook()
-    overrides = {"waves": args.waves, "capacity": args.capacity, "strategy": args.strategy, "title": args.title}
+    overrides = {
+        "waves": args.waves,
+        "capacity": args.capacity,
+        "strategy": args.strategy,
+        "time_limit": args.time_limit,
+        "title": args.title,
+    }
     batch = Batch(
         out=Path(args.out),
         workbook=workbook,

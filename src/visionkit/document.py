@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import EngagementError, Problem
 from .sections import Section
+from .strategies import STRATEGIES
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode
@@ -23,7 +24,8 @@ PARAMETERS: dict[str, tuple[Any, str]] = {
     "title": (str, "document title shown on the cover"),
     "waves": (int | None, "number of waves (default: the engagement's scenario)"),
     "capacity": (int | None, "effort points per wave (default: the engagement's scenario)"),
-    "strategy": (str | None, "value, foundations or quick-wins (default: the engagement's scenario)"),
+    "strategy": (str | None, f"{', '.join(STRATEGIES[:-1])} or {STRATEGIES[-1]} (default: the engagement's)"),
+    "time_limit": (float | None, "seconds strategy optimal may search (default: the engagement's scenario)"),
     "date": (str | None, "document date as YYYY-MM-DD (default: today)"),
 }
 """The parameters every roadmap workbook takes, with their types and help."""
@@ -101,6 +103,7 @@ class RoadmapDocument:
         capacity: int | None = None,
         strategy: str | None = None,
         date: str | None = None,
+        time_limit: float | None = None,
         **extra: Any,
     ) -> RoadmapDocument:
         """Load, validate and plan an engagement as the workbook's parameters say."""
@@ -111,7 +114,7 @@ class RoadmapDocument:
         engagement_file = engagement_file or str(demo_path())
         engagement = load_engagement(engagement_file)
         try:
-            roadmap = plan(engagement, waves=waves, capacity=capacity, strategy=strategy)
+            roadmap = plan(engagement, waves=waves, capacity=capacity, strategy=strategy, time_limit=time_limit)
         except EngagementError as exc:
             raise exc.with_file(engagement_file) from None
         return cls(engagement, roadmap, title=title, date=_parse_date(date))
@@ -238,8 +241,14 @@ def rehearse() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         # The parameter types of the shipped workbook, as it writes them, so their validators are built.
-        declared = {"engagement_file": str, "waves": typing.Optional[int], "strategy": typing.Optional[str]}  # noqa: UP045
-        check_parameters({"__annotations__": declared, "engagement_file": "", "waves": None, "strategy": None})
+        declared = {
+            "engagement_file": str,
+            "waves": typing.Optional[int],  # noqa: UP045
+            "strategy": typing.Optional[str],  # noqa: UP045
+            "time_limit": typing.Optional[float],  # noqa: UP045
+        }
+        given = {"engagement_file": "", "waves": None, "strategy": None, "time_limit": None}
+        check_parameters({"__annotations__": declared, **given})
         RoadmapDocument.from_parameters(str(demo_path()), date="2000-01-01").sections()
 
 

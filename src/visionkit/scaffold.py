@@ -7,6 +7,7 @@ from importlib import resources
 from pathlib import Path
 
 from .atomic import atomic_write_bytes, atomic_write_text
+from .strategies import DEFAULT_STRATEGY, STRATEGIES
 
 ENGAGEMENT_TEMPLATE = """\
 # One client's engagement. Edit it by hand or with the workshop widgets;
@@ -16,8 +17,9 @@ industry: retail                # free text
 branding: {{primary: "#1f4e79"}}  # brand colour of the documents, as #rrggbb
 
 # Planning: waves of a fixed length from a start period, a capacity in effort points per
-# wave (or a list, one per wave), and a strategy: value, foundations or quick-wins.
-scenario: {{start: {start}, waves: 6, wave_length: quarter, capacity: 12, strategy: value}}
+# wave (or a list, one per wave), and a strategy, one of:
+# {strategies}.
+scenario: {{start: {start}, waves: 6, wave_length: quarter, capacity: 12, strategy: {strategy}}}
 
 catalog:
   extends: default              # the shipped catalog; `visionkit catalog` lists it
@@ -61,7 +63,12 @@ def init_engagement(
         raise FileExistsError(", ".join(str(p) for p in existing))
     folder.mkdir(parents=True, exist_ok=True)
     # JSON strings are valid YAML scalars, so any client name is written safely.
-    text = ENGAGEMENT_TEMPLATE.format(client=json.dumps(client, ensure_ascii=False), start=start)
+    text = ENGAGEMENT_TEMPLATE.format(
+        client=json.dumps(client, ensure_ascii=False),
+        start=start,
+        strategies=f"{', '.join(STRATEGIES[:-1])} or {STRATEGIES[-1]}",
+        strategy=DEFAULT_STRATEGY,
+    )
     atomic_write_text(folder / "engagement.yaml", text)
     for target, name in targets.items():
         if name is not None:

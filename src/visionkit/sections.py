@@ -68,6 +68,7 @@ def cover(roadmap: Roadmap, title: str, date: _dt.date) -> Section:
     caps = sorted(set(roadmap.capacities))
     capacity = f"{caps[0]} effort points per wave" if len(caps) == 1 else "capacity varying by wave"
     horizon = f"{roadmap.labels[0]} to {roadmap.labels[-1]}" if sc.start else _plural(sc.waves, "wave")
+    strategy = sc.strategy if roadmap.proof is None else f"{sc.strategy} ({roadmap.proof.sentence()})"
     html = f"""
 <section class="vk-cover" id="cover">
   <div class="vk-cover-band"></div>
@@ -78,7 +79,7 @@ def cover(roadmap: Roadmap, title: str, date: _dt.date) -> Section:
     <dt>Date</dt><dd>{escape(date.strftime("%d %B %Y").lstrip("0"))}</dd>
     <dt>Horizon</dt><dd>{escape(horizon)}, {_plural(sc.waves, sc.wave_length)}</dd>
     <dt>Capacity</dt><dd>{escape(capacity)}</dd>
-    <dt>Strategy</dt><dd>{escape(sc.strategy)}</dd>
+    <dt>Strategy</dt><dd>{escape(strategy)}</dd>
     <dt>Perfect days</dt><dd>{escape(", ".join(d.title for d in eng.perfect_days))}</dd>
   </dl>
 </section>"""

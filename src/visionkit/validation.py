@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import EngagementError, PathPart, Problem, format_path
 from .model import WAVE_LENGTHS, CapabilitySpec, Engagement, Scenario
-from .strategies import STRATEGIES
+from .strategies import OPTIMAL_SECONDS, STRATEGIES
 
 if TYPE_CHECKING:
     from .catalog import Catalog
@@ -79,6 +79,8 @@ def _hint(path: tuple[PathPart, ...], kind: str) -> str:
         return "effort and capacity are whole, non-negative effort points"
     if last == "strategy":
         return "strategies: " + ", ".join(STRATEGIES)
+    if last == "time_limit":
+        return f"the seconds strategy optimal may search for the best plan, e.g. {OPTIMAL_SECONDS:g}"
     if last == "wave_length":
         return "wave lengths: " + ", ".join(WAVE_LENGTHS)
     if last == "at":

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -100,6 +102,9 @@ def test_plan_csv_keeps_formula_looking_text_as_text(tmp_path: Path) -> None:
         (["--strategy", "fastest"], "invalid choice: 'fastest'"),
         (["--pin", "customer-360"], "is not CAPABILITY=WAVE"),
         (["--capacity", "-2"], "is not a whole number of 0 or more"),
+        (["--time-limit", "0"], "'0' is not a number of seconds more than 0"),
+        (["--time-limit", "soon"], "'soon' is not a number of seconds more than 0"),
+        (["--time-limit", "5000"], "scenario.time_limit: 5000.0 is out of range: must be at most 3600"),
     ],
 )
 def test_plan_bad_overrides_exit_2(args: list[str], message: str) -> None:
@@ -107,6 +112,60 @@ def test_plan_bad_overrides_exit_2(args: list[str], message: str) -> None:
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_plan_optimal_says_it_is_proven_optimal_and_the_experience_delivered(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["plan", str(demo_path()), "--strategy", "optimal"]) == 0
+    out = capsys.readouterr().out
+    assert "strategy optimal" in out
+    assert re.search(r"^Plan: proven optimal \(\d+\.\d s\)$", out, re.MULTILINE), out
+    assert re.search(r"^Experience delivered: \d+\.\d ", out, re.MULTILINE)
+
+
+def test_plan_by_a_fixed_order_claims_no_proof(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["plan", str(demo_path()), "--strategy", "value"]) == 0
+    out = capsys.readouterr().out
+    assert "Experience delivered:" in out and "Plan:" not in out and "optimal" not in out
+
+
+def test_the_time_limit_reaches_the_plan(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import csv
+    import io
+
+    import visionkit.planner
+
+    planned = []
+    real_plan = visionkit.planner.plan
+
+    def plan(*args: Any, **kwargs: Any) -> Any:
+        planned.append(real_plan(*args, **kwargs))
+        return planned[-1]
+
+    monkeypatch.setattr(visionkit.planner, "plan", plan)
+    assert main(["plan", str(demo_path()), "--strategy", "value", "--time-limit", "2.5"]) == 0
+    assert planned[-1].scenario.time_limit == 2.5
+    assert "--time-limit applies to strategy optimal only, not value" in capsys.readouterr().err
+    assert main(["plan", str(demo_path()), "--strategy", "optimal", "--time-limit", "30", "--format", "csv"]) == 0
+    assert planned[-1].scenario.time_limit == 30 and planned[-1].proof is not None
+    captured = capsys.readouterr()
+    assert captured.err == ""
+    rows = list(csv.reader(io.StringIO(captured.out)))  # the proof is for people: the CSV holds rows only
+    assert rows[0][0] == "uplift" and len(rows) == 1 + len(planned[-1].uplifts)
+
+
+def test_the_strategy_help_says_what_every_strategy_does() -> None:
+    import argparse
+
+    from visionkit.cli import build_parser
+    from visionkit.strategies import STRATEGIES
+
+    commands = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)).choices
+    for command in ("plan", "build", "demo"):
+        helps = {option: a.help or "" for a in commands[command]._actions for option in a.option_strings}
+        assert all(name in helps["--strategy"] for name in STRATEGIES), command
+        assert "optimal" in helps["--time-limit"], command
 
 
 def test_catalog_lists_capabilities(capsys: pytest.CaptureFixture[str]) -> None:
@@ -172,6 +231,25 @@ def test_every_option_the_build_accepts_is_read(command: str, monkeypatch: pytes
     assert accepted - recorded.read == set()
     with pytest.raises(SystemExit):
         build_parser().parse_args([command, "--pin", "customer-360=2"])
+
+
+def test_the_build_passes_the_time_limit_to_every_client(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import visionkit.batch
+
+    settings: dict[str, Any] = {}
+
+    class Stop(Exception):
+        pass
+
+    class NoBatch:
+        def __init__(self, **given: Any) -> None:
+            settings.update(given)
+            raise Stop
+
+    monkeypatch.setattr(visionkit.batch, "Batch", NoBatch)
+    with pytest.raises(Stop):
+        main(["build", str(demo_path()), "--out", str(tmp_path), "--strategy", "optimal", "--time-limit", "0.5"])
+    assert settings["overrides"]["time_limit"] == 0.5 and settings["overrides"]["strategy"] == "optimal"
 
 
 def test_init_never_writes_through_a_link(tmp_path: Path) -> None:

@@ -195,7 +195,8 @@ def test_csv_input_sets_parameters_per_client(tmp_path: Path) -> None:
     demo.write_bytes(demo_path().read_bytes())
     table = tmp_path / "clients.csv"
     table.write_text(
-        "engagement_file,title,waves,strategy\nnorthwind.yaml,Board pack,8,foundations\n", encoding="utf-8"
+        "engagement_file,title,waves,strategy,time_limit\nnorthwind.yaml,Board pack,8,foundations,2.5\n",
+        encoding="utf-8",
     )
     out = tmp_path / "out"
     result = visionkit("build", str(table), "--out", str(out), "--to", "ipynb")
@@ -203,6 +204,7 @@ def test_csv_input_sets_parameters_per_client(tmp_path: Path) -> None:
     nb = nbformat.read(out / "northwind-outfitters" / "roadmap.ipynb", as_version=4)
     params = nb.metadata.papermill.parameters
     assert params["title"] == "Board pack" and params["waves"] == 8 and params["strategy"] == "foundations"
+    assert params["time_limit"] == 2.5  # declared Optional[float] by the workbook, which takes it
     cover = json.dumps([o for c in nb.cells for o in c.get("outputs", [])])
     assert "8 quarters" in cover and "foundations" in cover
 
@@ -268,6 +270,7 @@ def test_help_notebook_lists_typed_parameters() -> None:
         "waves: Optional[int]",
         "capacity: Optional[int]",
         "strategy: Optional[str]",
+        "time_limit: Optional[float]",
         "date: Optional[str]",
         "document title shown on the cover",
     ):

@@ -33,6 +33,9 @@ def test_a_good_csv_reads(folder: Path) -> None:
     assert problems(folder, "engagement_file,waves,strategy\nnorthwind.yaml,8,foundations\n") == []
     [client] = collect_clients([str(folder / "clients.csv")])
     assert client.name == "Northwind Outfitters" and client.parameters == {"waves": 8, "strategy": "foundations"}
+    assert problems(folder, "engagement_file,strategy,time_limit\nnorthwind.yaml,optimal,2.5\n") == []
+    [client] = collect_clients([str(folder / "clients.csv")])
+    assert client.parameters == {"strategy": "optimal", "time_limit": 2.5}
 
 
 @pytest.mark.parametrize(
@@ -45,6 +48,18 @@ def test_a_good_csv_reads(folder: Path) -> None:
         ("engagement_file,strategy\nnorthwind.yaml,fastest\n", "clients.csv:2:2: strategy: unknown strategy 'fastest'"),
         ("engagement_file,capacity\nnorthwind.yaml,-3\n", "clients.csv:2:2: capacity: capacity must be a whole number"),
         (
+            "engagement_file,strategy,time_limit\nnorthwind.yaml,optimal,soon\n",
+            "clients.csv:2:3: time_limit: time_limit must be a number of seconds, got 'soon'",
+        ),
+        (
+            "engagement_file,time_limit\nnorthwind.yaml,0\n",
+            "clients.csv:2:2: time_limit: 0.0 is out of range: must be more than 0",
+        ),
+        (
+            "engagement_file,time_limit\nnorthwind.yaml,7200\n",
+            "clients.csv:2:2: time_limit: 7200.0 is out of range: must be at most 3600",
+        ),
+        (
             "engagement_file,engagement_file\nnorthwind.yaml,other.yaml\n",
             "clients.csv:1: column 'engagement_file' app",
         ),
@@ -55,7 +70,18 @@ def test_a_good_csv_reads(folder: Path) -> None:
         ),
         ("engagement_file,title\nnorthwind.yaml," + "x" * 200_000 + "\n", "the CSV cannot be read: field larger than"),
     ],
-    ids=["waves-0", "bad-strategy", "negative-capacity", "column-twice", "extra-cell", "unclosed-quote", "huge-field"],
+    ids=[
+        "waves-0",
+        "bad-strategy",
+        "negative-capacity",
+        "time-limit-words",
+        "time-limit-0",
+        "time-limit-too-long",
+        "column-twice",
+        "extra-cell",
+        "unclosed-quote",
+        "huge-field",
+    ],
 )
 def test_csv_problems_name_the_file_row_and_column(folder: Path, text: str, expected: str) -> None:
     found = problems(folder, text)
