@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -103,6 +104,16 @@ def _percent(share: float) -> str:
     return f"{value:.1f} %" if value >= 0.1 else "0.1 %"
 
 
+@dataclass(frozen=True)
+class Headroom:
+    """What one more effort point in every wave would buy, with the same strategy and settings."""
+
+    sooner: list[tuple[str, int | None, int]]
+    """Moments that would go live sooner: key, live wave now (None: beyond the horizon), live wave then."""
+    gain: float
+    """The experience it would add (0 if none)."""
+
+
 @dataclass
 class Roadmap:
     """Uplifts placed in waves, what falls beyond the horizon, and when each moment goes live."""
@@ -153,24 +164,74 @@ class Roadmap:
                 out.setdefault(pre, []).append(up.id)
         return out
 
-    def why(self, uplift_id: str) -> str:
-        """A sentence answering "why is this uplift here?" with the moments it serves."""
-        up = self.uplift(uplift_id)
+    def _moments_by_day(self, keys: Sequence[str]) -> str:
+        """Moments named by perfect day and time: "Day title (08:10, moment 3); Other day (...)"."""
         grouped: dict[str, list[str]] = {}
-        for key in up.moments:
+        for key in keys:
             mp = self._moment_index[key]
             grouped.setdefault(mp.perfect_day, []).append(mp.at or f"moment {mp.position}")
+        return "; ".join(f"{self._day_titles[d]} ({', '.join(whens)})" for d, whens in grouped.items())
+
+    def why(self, uplift_id: str) -> str:
+        """A sentence answering "why is this uplift here?": the moments it serves, what it unlocks and when."""
+        up = self.uplift(uplift_id)
         parts = []
         if up.moments:
             n = len(up.moments)
-            days = "; ".join(f"{self._day_titles[d]} ({', '.join(whens)})" for d, whens in grouped.items())
-            parts.append(f"{n} moment{'s' if n != 1 else ''}: {days}")
+            parts.append(f"{n} moment{'s' if n != 1 else ''}: {self._moments_by_day(up.moments)}")
+        if up.unlocks and up.end_wave is not None:
+            n = len(up.unlocks)
+            parts.append(
+                f"unlocks {n} moment{'s' if n != 1 else ''} in {self.period(up.end_wave)}: "
+                f"{self._moments_by_day(up.unlocks)}"
+            )
         dependents = self._dependents.get(up.id, [])
         if dependents:
             shown = ", ".join(dependents[:3])
             more = f" and {len(dependents) - 3} more" if len(dependents) > 3 else ""
             parts.append(f"prerequisite of {shown}{more}")
         return "; ".join(parts)
+
+    @cached_property
+    def _headroom(self) -> Headroom:
+        from .planner import plan
+
+        sc = self.scenario
+        wider = plan(
+            self.engagement,
+            waves=sc.waves,
+            capacity=[c + 1 for c in self.capacities],
+            strategy=sc.strategy,
+            pin=sc.pin,
+            exclude=sc.exclude,
+            time_limit=sc.time_limit,
+        )
+        sooner = []
+        for now, then in zip(self.moments, wider.moments, strict=True):
+            if then.live_wave is not None and (now.live_wave is None or then.live_wave < now.live_wave):
+                sooner.append((now.key, now.live_wave, then.live_wave))
+        return Headroom(sooner, max(0.0, wider.experience() - self.experience()) if sooner else 0.0)
+
+    def headroom(self) -> Headroom:
+        """What one more effort point in every wave would buy: the same plan made again with it."""
+        return self._headroom
+
+    def headroom_sentence(self) -> str:
+        """The headroom in a sentence, naming up to three of the moments that would go live sooner."""
+        room = self.headroom()
+        if not room.sooner:
+            return "One more effort point in every wave would bring no moment live sooner."
+        n = len(room.sooner)
+        shown = []
+        for key, now, then in room.sooner[:3]:
+            mp = self._moment_index[key]
+            name = f"{self._day_titles[mp.perfect_day]} {mp.at or f'moment {mp.position}'}"
+            shown.append(f"{name} from {self.period(now)} to {self.period(then)}")
+        more = f" and {n - 3} more" if n > 3 else ""
+        return (
+            f"One more effort point in every wave would bring {n} moment{'s' if n != 1 else ''} live sooner "
+            f"({'; '.join(shown)}{more}), adding {room.gain:g} to the experience delivered."
+        )
 
     def table_rows(self) -> list[dict[str, Any]]:
         """The rows of `table()` as plain dicts, in delivery order (no pandas needed)."""
@@ -336,8 +397,12 @@ class Roadmap:
         frame["utilisation"] = frame["utilisation"].astype("Float64")
         return frame
 
-    def summary(self) -> str:
-        """Two sentences on what the roadmap delivers, in experiences and in capabilities."""
+    def summary(self, *, headroom: bool = True) -> str:
+        """What the roadmap delivers, in experiences and in capabilities, and what more capacity would buy.
+
+        The last sentence plans again with one more effort point per wave; `headroom=False` leaves
+        it out where the summary follows every edit.
+        """
         total = len(self.moments)
         live_end = sum(1 for mp in self.moments if mp.live_wave is not None)
         today = sum(1 for mp in self.moments if mp.live_wave == 0)
@@ -352,7 +417,8 @@ class Roadmap:
         excluded = sum(1 for up in self.uplifts if up.status == "excluded")
         if excluded:
             text += f"; {excluded} excluded"
-        return text + "."
+        text += "."
+        return f"{text} {self.headroom_sentence()}" if headroom else text
 
 
 def _first_words(text: str, limit: int = 60) -> str:

@@ -756,15 +756,35 @@ class _Refiner:
         return best, sequence
 
     def add_moment(self, best: float, sequence: list[int]) -> tuple[float, list[int], bool]:
-        """Try each moment not yet live with its missing stages added at the end; keep the first gain."""
+        """Add a moment not yet live (its missing stages at the end), alone or in place of one worth less.
+
+        The swap takes out the stages only the weaker moment needs: a moment worth a quarter that
+        holds the wave a moment worth three needs is the trade a single move never makes.
+        """
         present = set(sequence)
-        for order in self.bundles.orders:
+        worth, stages = self.bundles.worth, self.bundles.stages
+        board = _decode_stages(self.problem, sequence, self.rank)
+        live = [b for b in range(len(stages)) if all(board.end[i] is not None for i in stages[b])]
+        needers: dict[int, int] = {}
+        for b in live:
+            for i in stages[b]:
+                needers[i] = needers.get(i, 0) + 1
+        for b, order in enumerate(self.bundles.orders):
             missing = [i for i in order[0] if i not in present]
             if not missing or self.spent >= self.budget:
                 continue
             value, candidate = self.value([*sequence, *missing])
             if value > best + 1e-9:
                 return value, candidate, True
+            for o in live:
+                if worth[o] >= worth[b] or self.spent >= self.budget:
+                    continue
+                own = {i for i in stages[o] if needers.get(i) == 1 and i not in stages[b]}
+                if not own:
+                    continue
+                value, candidate = self.value([*(i for i in sequence if i not in own), *missing])
+                if value > best + 1e-9:
+                    return value, candidate, True
         return best, sequence, False
 
     def run(self, sequence: list[int]) -> list[int]:

@@ -152,6 +152,7 @@ def summary_sentences(roadmap: Roadmap) -> list[str]:
         verb = "falls" if len(beyond) == 1 else "fall"
         text += f"; {_plural(len(beyond), 'uplift')} ({points} points) {verb} beyond the horizon"
     out.append(text + ".")
+    out.append(escape(roadmap.headroom_sentence()))
     return out
 
 

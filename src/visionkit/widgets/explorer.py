@@ -118,9 +118,8 @@ class RoadmapExplorer(FollowsWhenShown, w.VBox):  # type: ignore[misc]
                 return  # a newer setting is being planned; drop this stale result
             self.last_roadmap = roadmap
             self.gantt.value, self.burnup.value, self.readiness.value = views
-            self.busy.value = (
-                "" if roadmap is None else f"<span style='color:#5d6675'>{escape(roadmap.summary())}</span>"
-            )
+            summary = "" if roadmap is None else escape(roadmap.summary(headroom=False))
+            self.busy.value = f"<span style='color:#5d6675'>{summary}</span>" if summary else ""
 
     def save_scenario(self) -> None:
         """Write the settings the controls changed into the engagement file's scenario.

@@ -46,5 +46,6 @@ class SavedPlan(w.VBox):  # type: ignore[misc]
             return
         self.roadmap = roadmap
         frame = roadmap.table()[self.columns]
-        set_if_changed(self.summary, "value", f"<span style='color:#5d6675'>{escape(roadmap.summary())}</span>")
+        summary = escape(roadmap.summary(headroom=False))
+        set_if_changed(self.summary, "value", f"<span style='color:#5d6675'>{summary}</span>")
         set_if_changed(self.table, "value", frame.to_html(index=False, escape=True, border=0))
