@@ -33,6 +33,7 @@ test: $(STAMP) system-packages lint typecheck
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/planner.py
+	$(BIN)/python benchmarks/plan_quality.py
 	$(BIN)/python benchmarks/batch.py 20
 	$(BIN)/python benchmarks/workshop.py
 

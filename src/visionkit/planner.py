@@ -10,20 +10,17 @@ How a roadmap is made
 3. Value. A moment is worth ``weight / priority`` of its perfect day (priority 1 counts
    in full, priority 2 half, ...). An uplift's value is the sum of the worth of every
    moment that needs it, directly or through prerequisites.
-4. Scheduling, wave by wave. An uplift is ready in a wave once every uplift it depends on
-   (the earlier stage of the same capability and the stages of its prerequisites) has
-   finished in an earlier wave. Each wave first places uplifts pinned to it, then gives
-   uplifts already under way their next share, then fills what capacity is left with
-   ready uplifts in the strategy's order, skipping any that do not fit (first fit).
-   An uplift that fits in a wave's remaining capacity is never split. One larger than a
-   whole wave's capacity starts in a wave with all the capacity left there, then takes
-   the first share of each following wave until done, so it spans consecutive waves.
-   Whatever has not finished by the last wave is listed as beyond the horizon.
-5. Strategies order the ready uplifts: `value` by value per effort point; `foundations`
-   by prerequisite depth (the longest chain of uplifts that build on it); `quick-wins`
-   by the smallest effort still needed to complete a moment it belongs to. Ties fall to
-   value per effort and then to the uplift id, so the same input gives the same roadmap.
-   Prerequisites of a pinned uplift go first, earliest pin first, so that the pin can hold.
+4. Scheduling. Every plan keeps the same rules: an uplift starts only after everything it
+   depends on has finished in an earlier wave, capacity per wave holds, an uplift that fits
+   its start wave is done there whole, and a larger one spans consecutive waves taking all
+   that is left of each but the last. Whatever has not finished by the last wave is listed
+   as beyond the horizon.
+5. Strategies. `experience` (default) and `optimal` plan for the most experience delivered
+   over the horizon (`visionkit.schedule`, `visionkit.optimal`). `value`, `foundations` and
+   `quick-wins` fill waves one after another with ready uplifts in a fixed order: value per
+   effort, prerequisite depth, or the smallest effort still needed to complete a moment.
+   Ties fall to value per effort and then to the uplift id, so the same input gives the
+   same roadmap. docs/planner.md describes each exactly.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from typing import Any
 
 from .catalog import Catalog
 from .model import CapabilitySpec
+from .strategies import DEFAULT_STRATEGY
 
 _DOMAIN_IDS = (
     "customer marketing sales service digital-channels data analytics ai integration operations finance security"
@@ -59,7 +60,7 @@ def generate_engagement(
     waves: int = 8,
     capacity: int | None = None,
     max_prerequisites: int = 3,
-    strategy: str = "value",
+    strategy: str = DEFAULT_STRATEGY,
 ) -> dict[str, Any]:
     """Raw engagement data with a generated catalog, assessment and perfect days; same seed, same data."""
     if capabilities < 1 or moments < 1:
