@@ -105,3 +105,16 @@ def test_the_demo_gets_the_best_plan(strategy: str) -> None:
 
     demo = EngagementFile.load(demo_path()).engagement
     assert plan(demo, strategy=strategy).experience() == best(demo)
+
+
+def test_an_optimal_plan_stopped_by_its_time_limit_says_how_close_it_is() -> None:
+    from visionkit.testing import generate_engagement
+
+    data = generate_engagement(80, 200, seed=3, capacity=6)
+    roadmap = plan(validate_engagement(data), strategy="optimal", time_limit=0.01)
+    proof = roadmap.proof
+    assert proof is not None and proof.timed_out  # far too little time for 80 capabilities
+    assert proof.bound >= roadmap.experience() > 0
+    assert proof.gap == pytest.approx((proof.bound - roadmap.experience()) / proof.bound)
+    assert proof.gap > 0 and proof.sentence().startswith("within ") and "best possible plan" in proof.sentence()
+    assert roadmap.experience() >= plan(validate_engagement(data), strategy="experience").experience()
