@@ -26,6 +26,7 @@ from .schedule import (
     Schedule,
     ceiling,
     experience,
+    live_wave,
     place_pins,
     plan_experience,
     topological_rank,
@@ -284,7 +285,7 @@ class _Model:
         self.moments: list[tuple[tuple[int, ...], list[int]]] = []
         for stages, worth in sorted(merged.items()):
             free = [i for i in stages if i in self.free_set]
-            fixed_live = live_of_fixed(self, stages)
+            fixed_live = _live_of_fixed(self, stages)
             if fixed_live is None:
                 continue  # never within the horizon
             if not free:
@@ -312,7 +313,7 @@ class _Model:
                     values[self.S[(i, w)]] = 1.0 if start is not None and start <= w else 0.0
                     values[self.x[(i, w)]] = float(schedule.allocation[i].get(w, 0)) if end is not None else 0.0
         for stages, columns in self.moments:
-            live = _live(schedule.end, stages)
+            live = live_wave(schedule.end, stages)
             for w, column in enumerate(columns, start=1):
                 values[column] = 1.0 if live is not None and live <= w else 0.0
         solution = highspy.HighsSolution()
@@ -346,17 +347,7 @@ class _Model:
         return board.schedule()
 
 
-def _live(end: list[int | None], stages: tuple[int, ...]) -> int | None:
-    live = 0
-    for i in stages:
-        e = end[i]
-        if e is None:
-            return None
-        live = max(live, e)
-    return live
-
-
-def live_of_fixed(model: _Model, stages: tuple[int, ...]) -> int | None:
+def _live_of_fixed(model: _Model, stages: tuple[int, ...]) -> int | None:
     """The earliest a moment could go live given its fixed and closed stages: None if never."""
     live = 0
     for i in stages:

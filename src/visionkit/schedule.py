@@ -54,7 +54,7 @@ class Schedule:
         return min(self.allocation[i]) if self.allocation[i] else None
 
 
-def live_wave(problem: Problem, end: Sequence[int | None], stages: Sequence[int]) -> int | None:
+def live_wave(end: Sequence[int | None], stages: Sequence[int]) -> int | None:
     """The wave a moment needing `stages` goes live: 0 today, None if not within the horizon."""
     live = 0
     for i in stages:
@@ -70,7 +70,7 @@ def experience(problem: Problem, end: Sequence[int | None]) -> float:
     total = 0.0
     top = problem.waves + 1
     for worth, stages in problem.moments:
-        live = live_wave(problem, end, stages)
+        live = live_wave(end, stages)
         if live is not None:
             total += worth * (top - live)
     return total
@@ -544,7 +544,7 @@ def timed_greedy_order(problem: Problem, bundles: _Bundles, board: Board) -> lis
         placed = board.log[mark:]
         gain = 0.0
         completed = []
-        own = live_wave(problem, board.end, stages[b]) or 0
+        own = live_wave(board.end, stages[b]) or 0
         covered: dict[int, int] = {}
         for i in placed:
             for o in bundles.members[i]:
@@ -552,7 +552,7 @@ def timed_greedy_order(problem: Problem, bundles: _Bundles, board: Board) -> lis
                     covered[o] = covered.get(o, 0) + efforts[i]
         covered[b] = covered.get(b, 0)
         for o, part in covered.items():
-            live = live_wave(problem, board.end, stages[o])
+            live = live_wave(board.end, stages[o])
             if live is not None:
                 gain += worth[o] * (top - live)
                 completed.append(o)

@@ -172,6 +172,16 @@ def test_a_save_keeps_hard_links_and_permissions(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["northwind.yaml", "shared"]  # no sibling left
 
 
+def _save_a_longer_story(path: Path) -> OSError:
+    """Save a longer first story into `path` and return the error the save must fail with."""
+    file = EngagementFile.load(path)
+    data = file.data()
+    data["perfect_days"][0]["moments"][0]["story"] = "A much longer story. " * 50
+    with pytest.raises(OSError) as failed:
+        file.save(data)
+    return failed.value
+
+
 def test_a_hard_linked_file_is_left_whole_when_the_disk_fills(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import errno
 
@@ -191,15 +201,7 @@ def test_a_hard_linked_file_is_left_whole_when_the_disk_fills(tmp_path: Path, mo
         real_write_all(fd, data)
 
     monkeypatch.setattr(atomic, "_write_all", full_disk)
-    file = EngagementFile.load(path)
-    data = file.data()
-    data["perfect_days"][0]["moments"][0]["story"] = "A much longer story. " * 50
-    try:
-        file.save(data)
-    except OSError as exc:
-        assert exc.errno == errno.ENOSPC
-    else:
-        raise AssertionError("the failed write was not reported")
+    assert _save_a_longer_story(path).errno == errno.ENOSPC
     assert path.read_bytes() == before and (tmp_path / "twin.yaml").read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["northwind.yaml", "twin.yaml"]
 
@@ -216,15 +218,7 @@ def test_a_hard_linked_file_is_left_whole_without_space(tmp_path: Path, monkeypa
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(os, "posix_fallocate", no_space)
-    file = EngagementFile.load(path)
-    data = file.data()
-    data["perfect_days"][0]["moments"][0]["story"] = "A much longer story. " * 50
-    try:
-        file.save(data)
-    except OSError as exc:
-        assert exc.errno == errno.ENOSPC
-    else:
-        raise AssertionError("the failed reservation was not reported")
+    assert _save_a_longer_story(path).errno == errno.ENOSPC
     assert path.read_bytes() == before
 
 
