@@ -20,19 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .schedule import (
-    Board,
-    Problem,
-    Schedule,
-    ceiling,
-    experience,
-    live_wave,
-    place_pins,
-    plan_experience,
-    topological_rank,
-    violations,
-    work_ahead,
-)
+from .board import Board, place_pins, work_ahead
+from .heuristic import plan_experience
+from .schedule import Problem, Schedule, ceiling, experience, live_wave, topological_rank, violations
 from .strategies import OPTIMAL_SECONDS
 
 

@@ -16,7 +16,7 @@ How a roadmap is made
    that is left of each but the last. Whatever has not finished by the last wave is listed
    as beyond the horizon.
 5. Strategies. `experience` (default) and `optimal` plan for the most experience delivered
-   over the horizon (`visionkit.schedule`, `visionkit.optimal`). `value`, `foundations` and
+   over the horizon (`visionkit.heuristic`, `visionkit.optimal`). `value`, `foundations` and
    `quick-wins` fill waves one after another with ready uplifts in a fixed order: value per
    effort, prerequisite depth, or the smallest effort still needed to complete a moment.
    Ties fall to value per effort and then to the uplift id, so the same input gives the
@@ -314,8 +314,9 @@ def _schedule_for_experience(
     scenario: Scenario,
     closed: set[int],
 ) -> Proof | None:
-    """Place stages for the most experience over the horizon (`visionkit.schedule`); exact with `optimal`."""
-    from .schedule import Problem, plan_experience
+    """Place stages for the most experience over the horizon (`visionkit.heuristic`); exact with `optimal`."""
+    from .heuristic import plan_experience
+    from .schedule import Problem
 
     problem = Problem(
         efforts=[st.uplift.effort for st in stages],
