@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .atomic import atomic_write_bytes, atomic_write_text
-from .errors import EngagementError, Problem
+from .errors import EngagementError, Problem, problem_text
 
 if TYPE_CHECKING:
     from .kernels import Template
@@ -376,8 +376,6 @@ def _error_line(exc: BaseException) -> str:
         if lines and re.fullmatch(r"\d+ problems? found:", lines[0]) and len(lines) > 1:
             lines = lines[1:]
         return f"{exc.ename}: {lines[0] if lines else ''}".strip()
-    from .document import problem_text
-
     return problem_text(exc)
 
 

@@ -7,11 +7,13 @@ import functools
 import graphlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
 
 from .errors import EngagementError, PathPart, Problem
 from .model import CapabilitySpec
+from .resources import CATALOG_SOURCE, catalog_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -116,6 +118,13 @@ class Catalog(Mapping[str, Capability]):
         """The display name of a domain."""
         return self.domains.get(domain, domain)
 
+    def in_domain_order(self, ids: Iterable[str]) -> list[str]:
+        """Capability ids by domain in the catalog's order, then by id; ids not in the catalog come last."""
+        rank = {domain: i for i, domain in enumerate(self.domains)}
+        last = len(rank)
+        # An id typed into a widget may not exist yet; it is still shown, after the known ones.
+        return sorted(ids, key=lambda c: (rank.get(self._caps[c].domain, last), c) if c in self._caps else (last, c))
+
     def suggest(self, unknown: str, count: int = 3, cutoff: float = 0.6) -> list[str]:
         """Known ids closest to an unknown one, best first; only the best when it stands out."""
         scored = []
@@ -175,26 +184,11 @@ class Catalog(Mapping[str, Capability]):
         return required
 
     def with_overrides(self, specs: Sequence[CapabilitySpec], path: Sequence[PathPart] = ()) -> Catalog:
-        """A new catalog with `specs` added or overriding shipped capabilities field by field."""
-        caps = dict(self._caps)
-        problems = []
-        for index, spec in enumerate(specs):
-            try:
-                caps[spec.id] = capability_from_spec(spec, caps.get(spec.id))
-            except ValueError:
-                missing = [f for f in ("name", "domain", "effort_per_level") if getattr(spec, f) is None]
-                problems.append(
-                    Problem(
-                        f"new capability '{spec.id}' is missing {', '.join(missing)}",
-                        (*path, index),
-                        "a capability that is not in the shipped catalog needs a name, a domain "
-                        "and effort_per_level; to override a shipped one, check the id's spelling"
-                        + (f" ({self.unknown_id_hint(spec.id)})" if self.suggest(spec.id) else ""),
-                    )
-                )
-        if problems:
-            raise EngagementError(problems)
-        return Catalog(caps.values(), self.domains)
+        """A new catalog with `specs` added or overriding these capabilities field by field (see `merge_entries`)."""
+        merged = merge_entries(self, specs, path)
+        if merged.problems:
+            raise EngagementError(merged.problems)
+        return merged.catalog
 
     def to_frame(self) -> pd.DataFrame:
         """The catalog as a table: one row per capability."""
@@ -217,9 +211,72 @@ class Catalog(Mapping[str, Capability]):
         return pd.DataFrame(rows).set_index("id")
 
 
+@dataclass(frozen=True)
+class Merged:
+    """A base catalog merged with capability entries, and what stood in the way."""
+
+    catalog: Catalog
+    problems: list[Problem]
+    broken: set[str]
+    """Ids of entries too broken to merge: known all the same, so that naming them is not reported again."""
+
+
+def merge_entries(base: Catalog, entries: Iterable[object], path: Sequence[PathPart] = ()) -> Merged:
+    """`base` with capability entries (specs, or mappings as written in a file) added or overriding field by field.
+
+    The one merge of a catalog with its additions: an engagement's catalog, validation's and the shipped
+    catalog's are all made here. An entry repeating an earlier entry's id, or new but lacking a name, a
+    domain or an effort, is a problem; an entry that fails the schema is skipped, as the schema reports it.
+    """
+    caps = dict(base)
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    broken: set[str] = set()
+    for index, item in enumerate(entries):
+        where: tuple[PathPart, ...] = (*path, index)
+        cid = item.id if isinstance(item, CapabilitySpec) else item.get("id") if isinstance(item, Mapping) else None
+        if isinstance(cid, str):
+            if cid in seen:
+                problems.append(
+                    Problem(
+                        f"duplicate capability id '{cid}' (also entry {seen[cid] + 1})",
+                        (*where, "id"),
+                        "merge the two entries, or give one of them another id",
+                    )
+                )
+                continue
+            seen[cid] = index
+        try:
+            spec = CapabilitySpec.model_validate(item)
+        except ValidationError:
+            if isinstance(cid, str):
+                broken.add(cid)
+            continue
+        try:
+            caps[spec.id] = capability_from_spec(spec, caps.get(spec.id))
+        except ValueError:
+            broken.add(spec.id)
+            missing = [f for f in ("name", "domain", "effort_per_level") if getattr(spec, f) is None]
+            close = base.suggest(spec.id, cutoff=0.8)
+            problems.append(
+                Problem(
+                    f"new capability '{spec.id}' is missing {', '.join(missing)}",
+                    where,
+                    (f"to override a shipped capability, check the id: did you mean '{close[0]}'? " if close else "")
+                    + "a capability that is not in the base catalog needs name, domain and effort_per_level",
+                )
+            )
+    return Merged(Catalog(caps.values(), base.domains), problems, broken)
+
+
+def base_catalog(extends: object) -> Catalog:
+    """The catalog an engagement's `catalog.extends` starts from: the shipped one, or none (`none`, empty, false)."""
+    return Catalog([]) if extends in ("none", None, False) else default_catalog()
+
+
 def catalog_from_data(data: Any, source: str = "<catalog>") -> Catalog:
     """Build a full catalog from parsed catalog-file data (a `domains` map and `capabilities`)."""
-    from pydantic import TypeAdapter, ValidationError
+    from pydantic import TypeAdapter
 
     from .validation import problems_from_validation_error
 
@@ -236,8 +293,7 @@ def catalog_from_data(data: Any, source: str = "<catalog>") -> Catalog:
 @functools.cache
 def default_catalog() -> Catalog:
     """The catalog shipped with visionkit."""
-    text = resources.files("visionkit").joinpath("data/catalog.yaml").read_text("utf-8")
-    return catalog_from_data(_load_trusted_yaml(text), "visionkit/data/catalog.yaml")
+    return catalog_from_data(_load_trusted_yaml(catalog_text()), CATALOG_SOURCE)
 
 
 def _load_trusted_yaml(text: str) -> Any:

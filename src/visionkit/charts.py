@@ -599,7 +599,7 @@ def _burnup(roadmap: Roadmap, brand: str) -> _Built:
             )
 
         totals = [live_by(w) for w in xs]
-        per_day = {day.id: sum(1 for mp in roadmap.moments if mp.perfect_day == day.id) for day in days}
+        per_day = {day.id: len(roadmap.moments_of(day.id)) for day in days}
         labels = [f"{_clip_middle(day.title, 80)} ({_plural(per_day[day.id], 'moment')})" for day in days]
         total_label = f"All moments ({total_moments})"
         ncol = _legend_columns([*labels, total_label], PAGE_WIDTH_IN)
@@ -650,7 +650,8 @@ def _burnup(roadmap: Roadmap, brand: str) -> _Built:
         ax.yaxis.grid(True, color=RULE, linewidth=0.5)
         ax.set_axisbelow(True)
         axes_width_pt = (PAGE_WIDTH_IN - 0.75) * 72
-        shown, rotation = _set_period_ticks(ax, xs, ["today", *roadmap.labels], axes_width_pt / (waves + 0.5))
+        periods = [roadmap.period(wave) for wave in xs]
+        shown, rotation = _set_period_ticks(ax, xs, periods, axes_width_pt / (waves + 0.5))
         y_title, x_title = "Moments live (cumulative)", "End of wave"
         ax.set_ylabel(y_title)
         ax.set_xlabel(x_title)
@@ -674,9 +675,7 @@ def _burnup(roadmap: Roadmap, brand: str) -> _Built:
         _lay_out(fig, ax, heading, place, 180)
 
         last = roadmap.period(waves)
-        days_live = sum(
-            1 for day in days if all(mp.live_wave is not None for mp in roadmap.moments if mp.perfect_day == day.id)
-        )
+        days_live = sum(1 for day in days if roadmap.day_live_wave(day.id) is not None)
         alt = (
             f"Experience burn-up: {totals[-1]} of {_plural(total_moments, 'moment')} are live by {last}"
             f" ({totals[0]} already today), and {days_live} of {_plural(len(days), 'perfect day')}"
@@ -697,13 +696,8 @@ def _heatmap(roadmap: Roadmap, brand: str) -> _Built:
     with style():
         catalog = roadmap.engagement.capabilities
         # The grid rather than the DataFrame: a workbook that draws charts need not import pandas.
-        ids, grid = roadmap.traceability_grid(with_prerequisites=False)
-        domain_order = {d: i for i, d in enumerate(catalog.domains)}
-        columns = sorted(ids, key=lambda c: (domain_order.get(catalog[c].domain, len(domain_order)), catalog[c].domain))
-        where = {c: i for i, c in enumerate(ids)}
-        values = np.array([[row[where[c]] for c in columns] for row in grid], dtype=int).reshape(
-            len(grid), len(columns)
-        )
+        columns, grid = roadmap.traceability_grid(with_prerequisites=False)
+        values = np.array(grid, dtype=int).reshape(len(grid), len(columns))
         n_rows, n_cols = values.shape
         titles = {d.id: d.title for d in roadmap.engagement.perfect_days}
         row_labels = [
@@ -842,20 +836,16 @@ def _maturity(roadmap: Roadmap, brand: str) -> _Built:
 
     with style():
         catalog = roadmap.engagement.capabilities
-        in_play = {up.capability for up in roadmap.uplifts} | {c for mp in roadmap.moments for c in mp.needs}
-        target: dict[str, int] = {}
-        for mp in roadmap.moments:
-            for cap, level in mp.required.items():
-                target[cap] = max(target.get(cap, 0), level)
+        target = roadmap.engagement.target_levels()
         order = {d: i for i, d in enumerate(catalog.domains)}
         by_domain: dict[str, list[str]] = {}
-        for cap in sorted(in_play, key=lambda c: (order.get(catalog[c].domain, len(order)), catalog[c].domain, c)):
+        for cap in catalog.in_domain_order(target):
             by_domain.setdefault(catalog[cap].domain, []).append(cap)
         rows: list[tuple[str, float, float, int]] = []
         for dom, caps in by_domain.items():
             now = [roadmap.current.get(c, 0) for c in caps]
             # A capability already above what the moments ask keeps its level as the target.
-            goal = [max(target.get(c, n), n) for c, n in zip(caps, now, strict=True)]
+            goal = [max(target[c], n) for c, n in zip(caps, now, strict=True)]
             rows.append((dom, sum(now) / len(now), sum(goal) / len(goal), len(caps)))
 
         labels = [_wrap(catalog.domain_name(dom), 28, 2) for dom, *_ in rows]
@@ -919,11 +909,6 @@ def _maturity(roadmap: Roadmap, brand: str) -> _Built:
 # --- Gantt ---------------------------------------------------------------------------------
 
 
-def _delivery_order(up: Uplift) -> tuple[int, int, str]:
-    never = 10**9
-    return (up.start_wave or never, up.end_wave or never, up.id)
-
-
 def _gantt(roadmap: Roadmap, brand: str) -> _Built:
     from matplotlib.collections import LineCollection
     from matplotlib.patches import Patch, Rectangle
@@ -932,13 +917,12 @@ def _gantt(roadmap: Roadmap, brand: str) -> _Built:
     with style():
         catalog = roadmap.engagement.capabilities
         waves = len(roadmap.labels)
-        shown = [up for up in roadmap.uplifts if up.status != "excluded"]
+        shown = [up for up in roadmap.in_delivery_order() if up.status != "excluded"]
         order = {d: i for i, d in enumerate(catalog.domains)}
         lanes: dict[str, list[Uplift]] = {}
+        # A stable sort: each domain's swimlane keeps the delivery order.
         for up in sorted(shown, key=lambda u: (order.get(u.domain, len(order)), u.domain)):
             lanes.setdefault(up.domain, []).append(up)
-        for items in lanes.values():
-            items.sort(key=_delivery_order)
 
         row_in = 0.2
         n_rows = len(shown) + len(lanes)

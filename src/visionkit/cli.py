@@ -6,9 +6,12 @@ import argparse
 import math
 import sys
 from collections.abc import Sequence
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+# Re-exported: tests and notebooks name them as `visionkit.cli.demo_path` and `visionkit.cli.roadmap_workbook`.
+from .resources import demo_path as demo_path
+from .resources import roadmap_workbook as roadmap_workbook
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -141,10 +144,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             continue
         moments = sum(len(d.moments) for d in engagement.perfect_days)
         catalog = engagement.capabilities
-        in_play: set[str] = set()
-        for day in engagement.perfect_days:
-            for moment in day.moments:
-                in_play.update(catalog.closure(moment.needs))
+        in_play = engagement.target_levels()
         days = len(engagement.perfect_days)
         console.print(
             f"[green]ok[/] {escape(name)}: {escape(engagement.client)}, {days} perfect day{'s' * (days != 1)}, "
@@ -188,18 +188,12 @@ def print_roadmap(roadmap: Roadmap, console: Console) -> None:
     table.add_column("Effort", justify="right")
     table.add_column("Value", justify="right")
     table.add_column("Why", ratio=1)
-    for up in sorted(roadmap.uplifts, key=lambda u: (u.start_wave or 10**9, u.end_wave or 10**9, u.id)):
-        if up.status == "scheduled":
-            when = roadmap.period(up.end_wave)
-            if up.start_wave != up.end_wave:
-                when = f"{roadmap.period(up.start_wave)}–{when}"
-        else:
-            when = "excluded" if up.status == "excluded" else "beyond horizon"
+    for up in roadmap.in_delivery_order():
         why = roadmap.why(up.id)
         if up.notes:
             why += " [" + "; ".join(up.notes) + "]"
         table.add_row(
-            when,
+            roadmap.when(up.id),
             escape(up.id),
             escape(up.name),
             f"{up.from_level}→{up.to_level}",
@@ -212,10 +206,10 @@ def print_roadmap(roadmap: Roadmap, console: Console) -> None:
     ready = Table(title="Readiness", title_justify="left")
     for col in ("Perfect day / moment", "At", "Channel", "Live"):
         ready.add_column(col)
-    for row in roadmap.readiness().to_dict("records"):
+    for row in roadmap.readiness_rows():
         title, live = escape(str(row["title"])), escape(str(row["live"]))
         label = f"[bold]{title}[/]" if row["kind"] == "perfect day" else "  " + title
-        if row["live"] == "beyond horizon":
+        if row["live_wave"] is None:
             live = f"[yellow]{live}[/]"
         ready.add_row(label, escape(str(row["at"])), escape(str(row["channel"])), live)
     console.print(ready)
@@ -290,16 +284,6 @@ def cmd_catalog(args: argparse.Namespace) -> int:
         )
     _console().print(table)
     return EXIT_OK
-
-
-def demo_path() -> Path:
-    """The shipped demo engagement file."""
-    return Path(str(resources.files("visionkit").joinpath("data/demo/northwind.yaml")))
-
-
-def roadmap_workbook() -> Path:
-    """The shipped roadmap workbook."""
-    return Path(str(resources.files("visionkit").joinpath("workbooks/roadmap.ipynb")))
 
 
 def _formats(text: str) -> tuple[str, ...]:

@@ -9,7 +9,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import EngagementError, Problem
+from .errors import EngagementError
+from .resources import demo_path
 from .sections import Section
 from .strategies import STRATEGIES
 
@@ -107,7 +108,6 @@ class RoadmapDocument:
         **extra: Any,
     ) -> RoadmapDocument:
         """Load, validate and plan an engagement as the workbook's parameters say."""
-        from .cli import demo_path
         from .engagement_file import load_engagement
         from .planner import plan
 
@@ -236,8 +236,6 @@ def rehearse() -> None:
     import typing
     import warnings
 
-    from .cli import demo_path
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         # The parameter types of the shipped workbook, as it writes them, so their validators are built.
@@ -285,12 +283,3 @@ def write_document(document: RoadmapDocument, out: Path, formats: tuple[str, ...
         atomic_write_bytes(out / "roadmap.pdf", document.pdf())
         written.append(out / "roadmap.pdf")
     return written
-
-
-def problem_text(exc: BaseException) -> str:
-    """One line for a failure: the first problem of an engagement error, or the exception's message."""
-    if isinstance(exc, EngagementError) and exc.problems:
-        first: Problem = exc.problems[0]
-        more = len(exc.problems) - 1
-        return str(first).split("\n")[0] + (f" (and {more} more)" if more else "")
-    return f"{type(exc).__name__}: {exc}".split("\n")[0]

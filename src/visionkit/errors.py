@@ -60,3 +60,12 @@ class EngagementError(ValueError):
     def with_file(self, file: str) -> EngagementError:
         """Return the same problems attributed to `file` where they name no file yet."""
         return EngagementError(p if p.file else p.located(file, p.line, p.column) for p in self.problems)
+
+
+def problem_text(exc: BaseException) -> str:
+    """One line for a failure: the first problem of an engagement error, or the exception's message."""
+    if isinstance(exc, EngagementError) and exc.problems:
+        first = exc.problems[0]
+        more = len(exc.problems) - 1
+        return str(first).split("\n")[0] + (f" (and {more} more)" if more else "")
+    return f"{type(exc).__name__}: {exc}".split("\n")[0]

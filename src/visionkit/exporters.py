@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from nbconvert.exporters import Exporter, TemplateExporter
 from traitlets import default
 
-
-def templates_dir() -> Path:
-    """The folder holding visionkit's nbconvert templates."""
-    return Path(str(resources.files("visionkit").joinpath("templates")))
+from .resources import stylesheet, templates_dir
 
 
 class HTMLExporter(TemplateExporter):
@@ -37,8 +32,6 @@ class HTMLExporter(TemplateExporter):
         self, nb: Any, resources: dict[str, Any] | None = None, **kw: Any
     ) -> tuple[str, dict[str, Any]]:
         """Render the notebook's document sections with the visionkit template."""
-        from .sections import stylesheet
-
         resources = self._init_resources(resources)
         resources["visionkit_css"] = stylesheet()
         return super().from_notebook_node(nb, resources, **kw)

@@ -8,6 +8,9 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
+from .brand import DEFAULT_BRAND
+from .periods import WAVE_LENGTHS as WAVE_LENGTHS  # validation names them from here
+from .periods import WaveLength
 from .strategies import DEFAULT_STRATEGY, OPTIMAL_SECONDS, Strategy
 
 if TYPE_CHECKING:
@@ -21,8 +24,6 @@ Effort = Annotated[int, Field(ge=0)]
 CapabilityId = Annotated[str, Field(min_length=1, max_length=200)]
 NonEmptyText = Annotated[str, Field(min_length=1)]
 
-WAVE_LENGTHS = ("quarter", "month", "half", "year")
-WaveLength = Literal["quarter", "month", "half", "year"]
 _COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
 _TIME_OF_DAY = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 TIME_HINT = "write the time as hh:mm, from 00:00 to 23:59 (e.g. 08:10)"
@@ -56,7 +57,7 @@ class _Strict(BaseModel):
 class Branding(_Strict):
     """How the client's documents look."""
 
-    primary: str = "#1f4e79"
+    primary: str = DEFAULT_BRAND
     secondary: str | None = None
     logo: str | None = None
 
@@ -64,7 +65,7 @@ class Branding(_Strict):
     @classmethod
     def _colour(cls, value: str | None) -> str | None:
         if value is not None and not _COLOUR.match(value):
-            raise ValueError(f"'{value}' is not a colour; write it as #rrggbb, e.g. #1f4e79")
+            raise ValueError(f"'{value}' is not a colour; write it as #rrggbb, e.g. {DEFAULT_BRAND}")
         return value
 
 
@@ -186,11 +187,26 @@ class Engagement(_Strict):
     def capabilities(self) -> Catalog:
         """The catalog this engagement plans against: the base catalog with its overrides."""
         if self._catalog is None:
-            from .catalog import Catalog, default_catalog
+            from .catalog import base_catalog
 
-            base = default_catalog() if self.catalog.extends == "default" else Catalog([])
+            base = base_catalog(self.catalog.extends)
             self._catalog = base.with_overrides(self.catalog.capabilities, ("catalog", "capabilities"))
         return self._catalog
+
+    def use_catalog(self, catalog: Catalog) -> None:
+        """Plan against `catalog`: validation passes the one it merged and checked, rather than merge it again."""
+        self._catalog = catalog
+
+    def target_levels(self) -> dict[str, int]:
+        """The capabilities in play: each one the moments need, directly or as a prerequisite, at its highest level."""
+        catalog = self.capabilities
+        levels: dict[str, int] = {}
+        for day in self.perfect_days:
+            for moment in day.moments:
+                for cid, level in catalog.closure(moment.needs).items():
+                    if levels.get(cid, 0) < level:
+                        levels[cid] = level
+        return levels
 
     def moment_key(self, day_index: int, moment_index: int) -> str:
         """The stable key of a moment: its own id, or `<day id>.<position from 1>`."""

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 import calendar
 import re
+from typing import Literal, get_args
+
+WaveLength = Literal["quarter", "month", "half", "year"]
+"""How long a planning wave is."""
+WAVE_LENGTHS: tuple[WaveLength, ...] = get_args(WaveLength)
+MONTHS_PER: dict[WaveLength, int] = {"quarter": 3, "month": 1, "half": 6, "year": 12}
+"""Months in a wave of each length."""
 
 _QUARTER = re.compile(r"^(\d{4})\s*[-/]?\s*Q([1-4])$", re.IGNORECASE)
 _HALF = re.compile(r"^(\d{4})\s*[-/]?\s*H([12])$", re.IGNORECASE)
@@ -15,7 +22,6 @@ _MONTH = re.compile(
 _YEAR = re.compile(r"^(\d{4})$")
 _YEAR_LAST = re.compile(r"^(Q[1-4]|H[12])\s*[-/ ]?\s*(\d{4})$", re.IGNORECASE)
 _SHORT_YEAR = re.compile(r"^(\d{2})\s*[-/]?\s*(Q[1-4]|H[12])$", re.IGNORECASE)
-_MONTHS_PER = {"month": 1, "quarter": 3, "half": 6, "year": 12}
 
 
 class PeriodError(ValueError):
@@ -72,12 +78,12 @@ def _label(year: int, month: int, wave_length: str) -> str:
     return f"{year}-{month:02d}"
 
 
-def wave_labels(start: str | None, wave_length: str, waves: int) -> list[str]:
+def wave_labels(start: str | None, wave_length: WaveLength, waves: int) -> list[str]:
     """The label of each wave 1..`waves`; `Wave N` when the scenario has no start."""
     if start is None:
         return [f"Wave {n}" for n in range(1, waves + 1)]
     year, month = parse_start(start)
-    step = _MONTHS_PER[wave_length]
+    step = MONTHS_PER[wave_length]
     # Align to the period containing the start, so 2027-02 in quarters is 2027-Q1.
     month = (month - 1) // step * step + 1
     labels = []

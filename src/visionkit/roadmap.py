@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from .model import Engagement, Scenario
 
-STATUSES = ("scheduled", "beyond-horizon", "excluded")
+UpliftStatus = Literal["scheduled", "beyond-horizon", "excluded"]
+"""Where an uplift stands in a plan: done within the horizon, not done within it, or left out by the scenario."""
+STATUSES: tuple[UpliftStatus, ...] = get_args(UpliftStatus)
+_NEVER = 10**9  # sorts a wave that never comes after every real one
 
 
 TABLE_COLUMNS = [
@@ -59,7 +62,7 @@ class Uplift:
     start_wave: int | None = None
     end_wave: int | None = None
     allocation: dict[int, int] = field(default_factory=dict)
-    status: str = "beyond-horizon"
+    status: UpliftStatus = "beyond-horizon"
     notes: list[str] = field(default_factory=list)
 
 
@@ -138,15 +141,57 @@ class Roadmap:
         """The uplift with this id (`capability@level`)."""
         return self._uplift_index[uplift_id]
 
-    def period(self, wave: int | None) -> str:
-        """The label of a wave: `today` for 0, `beyond horizon` for None."""
+    def period(self, wave: int | None, *, prose: bool = False) -> str:
+        """How a wave is named: its label, `today` for 0, `beyond horizon` for None.
+
+        Tables and the readiness `live` column use these short names; with `prose`, a sentence
+        names a wave `2027-Q1 (wave 1)` and None `beyond the horizon`.
+        """
         if wave is None:
-            return "beyond horizon"
-        return "today" if wave == 0 else self.labels[wave - 1]
+            return "beyond the horizon" if prose else "beyond horizon"
+        if wave == 0:
+            return "today"
+        label = self.labels[wave - 1]
+        return f"{label} (wave {wave})" if prose else label
+
+    def when(self, uplift_id: str) -> str:
+        """When an uplift lands, as tables show it: its period or first–last period, else its status."""
+        up = self.uplift(uplift_id)
+        if up.status != "scheduled":
+            return up.status.replace("-", " ")
+        end = self.period(up.end_wave)
+        return end if up.start_wave == up.end_wave else f"{self.period(up.start_wave)}–{end}"
+
+    def in_delivery_order(self) -> list[Uplift]:
+        """The uplifts by start wave, then end wave, then id; what never starts or ends comes after."""
+
+        def delivery(up: Uplift) -> tuple[int, int, str]:
+            start, end = up.start_wave, up.end_wave
+            return (_NEVER if start is None else start, _NEVER if end is None else end, up.id)
+
+        return sorted(self.uplifts, key=delivery)
+
+    def moments_of(self, day_id: str) -> list[MomentPlan]:
+        """The moments of one perfect day, in order."""
+        return self._day_moments[day_id]
+
+    def day_live_wave(self, day_id: str) -> int | None:
+        """When a perfect day is live in full: its last moment's live wave (0: today; None: not within the horizon)."""
+        waves = [mp.live_wave for mp in self.moments_of(day_id)]
+        if None in waves:
+            return None
+        return max((wave for wave in waves if wave is not None), default=0)
 
     @cached_property
     def _moment_index(self) -> dict[str, MomentPlan]:
         return {mp.key: mp for mp in self.moments}
+
+    @cached_property
+    def _day_moments(self) -> dict[str, list[MomentPlan]]:
+        grouped: dict[str, list[MomentPlan]] = {day.id: [] for day in self.engagement.perfect_days}
+        for mp in self.moments:
+            grouped.setdefault(mp.perfect_day, []).append(mp)
+        return grouped
 
     @cached_property
     def _day_titles(self) -> dict[str, str]:
@@ -236,7 +281,7 @@ class Roadmap:
     def table_rows(self) -> list[dict[str, Any]]:
         """The rows of `table()` as plain dicts, in delivery order (no pandas needed)."""
         rows = []
-        for up in self.uplifts:
+        for up in self.in_delivery_order():
             rows.append(
                 {
                     "uplift": up.id,
@@ -252,7 +297,7 @@ class Roadmap:
                     "start_wave": up.start_wave,
                     "end_wave": up.end_wave,
                     "start": self.period(up.start_wave) if up.start_wave else "",
-                    "end": self.period(up.end_wave) if up.end_wave else "beyond horizon",
+                    "end": self.period(up.end_wave),
                     "pinned": up.pinned,
                     "prerequisites": list(up.prerequisites),
                     "moments": list(up.moments),
@@ -261,12 +306,7 @@ class Roadmap:
                     "notes": "; ".join(up.notes),
                 }
             )
-
-        def delivery(row: dict[str, Any]) -> tuple[int, int, str]:
-            start, end = row["start_wave"], row["end_wave"]
-            return (10**9 if start is None else start, 10**9 if end is None else end, row["uplift"])
-
-        return sorted(rows, key=delivery)
+        return rows
 
     def table(self) -> pd.DataFrame:
         """The roadmap: one row per uplift, in delivery order.
@@ -288,12 +328,10 @@ class Roadmap:
 
     def traceability_grid(self, *, with_prerequisites: bool = False) -> tuple[list[str], list[list[int]]]:
         """The capability ids and, per moment in order, the level each needs, as `traceability()` has them."""
-        catalog = self.engagement.capabilities
         used: set[str] = set()
         for mp in self.moments:
             used.update(mp.required if with_prerequisites else mp.needs)
-        order = {d: i for i, d in enumerate(catalog.domains)}
-        cols = sorted(used, key=lambda c: (order.get(catalog[c].domain, len(order)), c))
+        cols = self.engagement.capabilities.in_domain_order(used)
         data = [[(mp.required if with_prerequisites else mp.needs).get(c, 0) for c in cols] for mp in self.moments]
         return cols, data
 
@@ -312,25 +350,12 @@ class Roadmap:
         )
         return pd.DataFrame(data, index=idx, columns=pd.Index(cols, name="capability"))
 
-    def readiness(self) -> pd.DataFrame:
-        """When each perfect day and each of its moments goes live.
-
-        Columns: perfect_day, moment (key; empty on a perfect day's own row), kind
-        ("perfect day" or "moment"), title, at, channel, live_wave (0 = live today,
-        NA = not within the horizon), live (period label), waiting_for (uplift ids not
-        finished within the horizon).
-        """
-        import pandas as pd
-
+    def readiness_rows(self) -> list[dict[str, Any]]:
+        """The rows of `readiness()` as plain dicts (no pandas needed; `live_wave` None for never)."""
         rows = []
-        by_day: dict[str, list[MomentPlan]] = {}
-        for mp in self.moments:
-            by_day.setdefault(mp.perfect_day, []).append(mp)
         for day in self.engagement.perfect_days:
-            mps = by_day[day.id]
-            never = any(mp.live_wave is None for mp in mps)
-            day_live = None if never else max(mp.live_wave or 0 for mp in mps)
-            waiting = sorted({u for mp in mps for u in mp.waiting_for})
+            mps = self.moments_of(day.id)
+            day_live = self.day_live_wave(day.id)
             rows.append(
                 {
                     "perfect_day": day.id,
@@ -341,7 +366,7 @@ class Roadmap:
                     "channel": "",
                     "live_wave": day_live,
                     "live": self.period(day_live),
-                    "waiting_for": waiting,
+                    "waiting_for": sorted({u for mp in mps for u in mp.waiting_for}),
                 }
             )
             for mp in mps:
@@ -358,21 +383,31 @@ class Roadmap:
                         "waiting_for": list(mp.waiting_for),
                     }
                 )
-        frame = pd.DataFrame(rows)
+        return rows
+
+    def readiness(self) -> pd.DataFrame:
+        """When each perfect day and each of its moments goes live.
+
+        Columns: perfect_day, moment (key; empty on a perfect day's own row), kind
+        ("perfect day" or "moment"), title, at, channel, live_wave (0 = live today,
+        NA = not within the horizon), live (period label), waiting_for (uplift ids not
+        finished within the horizon).
+        """
+        import pandas as pd
+
+        frame = pd.DataFrame(self.readiness_rows())
         frame["live_wave"] = frame["live_wave"].astype("Int64")
         return frame
 
     def wave_rows(self) -> list[dict[str, Any]]:
         """The rows of `waves()` as plain dicts (no pandas needed)."""
-        days = {d.id: [mp for mp in self.moments if mp.perfect_day == d.id] for d in self.engagement.perfect_days}
+        days_live_at = [self.day_live_wave(d.id) for d in self.engagement.perfect_days]
         rows = []
         for wave in range(1, len(self.labels) + 1):
             used = sum(up.allocation.get(wave, 0) for up in self.uplifts)
             cap = self.capacities[wave - 1]
             live = sum(1 for mp in self.moments if mp.live_wave is not None and mp.live_wave <= wave)
-            days_live = sum(
-                1 for mps in days.values() if all(mp.live_wave is not None and mp.live_wave <= wave for mp in mps)
-            )
+            days_live = sum(1 for at in days_live_at if at is not None and at <= wave)
             rows.append(
                 {
                     "wave": wave,

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from importlib import resources
 from pathlib import Path
 
 from .atomic import atomic_write_bytes, atomic_write_text
+from .brand import DEFAULT_BRAND
+from .resources import workbook_bytes, workbook_names
 from .strategies import DEFAULT_STRATEGY, STRATEGIES
 
 ENGAGEMENT_TEMPLATE = """\
@@ -14,7 +15,7 @@ ENGAGEMENT_TEMPLATE = """\
 # comments and layout are kept when visionkit saves. Check it with `visionkit validate`.
 client: {client}                # the client's name, on every page of the documents
 industry: retail                # free text
-branding: {{primary: "#1f4e79"}}  # brand colour of the documents, as #rrggbb
+branding: {{primary: "{brand}"}}  # brand colour of the documents, as #rrggbb
 
 # Planning: waves of a fixed length from a start period, a capacity in effort points per
 # wave (or a list, one per wave), and a strategy, one of:
@@ -52,7 +53,7 @@ def init_engagement(
     """Create `folder` with engagement.yaml and a copy of the workbooks; never overwrite unless `force`."""
     targets = {
         folder / "engagement.yaml": None,
-        **{folder / name: name for name in _workbooks()},
+        **{folder / name: name for name in workbook_names()},
     }
     links = [p for p in targets if p.is_symlink()]
     if links:
@@ -65,6 +66,7 @@ def init_engagement(
     # JSON strings are valid YAML scalars, so any client name is written safely.
     text = ENGAGEMENT_TEMPLATE.format(
         client=json.dumps(client, ensure_ascii=False),
+        brand=DEFAULT_BRAND,
         start=start,
         strategies=f"{', '.join(STRATEGIES[:-1])} or {STRATEGIES[-1]}",
         strategy=DEFAULT_STRATEGY,
@@ -72,15 +74,9 @@ def init_engagement(
     atomic_write_text(folder / "engagement.yaml", text)
     for target, name in targets.items():
         if name is not None:
-            atomic_write_bytes(target, resources.files("visionkit").joinpath("workbooks", name).read_bytes())
+            atomic_write_bytes(target, workbook_bytes(name))
     return list(targets)
 
 
 class LinkRefused(OSError):
     """A file `init` would write is a symbolic link: it never writes through one."""
-
-
-def _workbooks() -> list[str]:
-    # The interactive workbook if it is shipped, and the roadmap workbook for building documents.
-    names = [p.name for p in resources.files("visionkit").joinpath("workbooks").iterdir() if p.name.endswith(".ipynb")]
-    return sorted(names)

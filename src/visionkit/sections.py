@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as _dt
 import json
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from .brand import DEFAULT_BRAND
 from .markup import escape, inline
+from .resources import stylesheet
 
 if TYPE_CHECKING:
     from .charts import Chart
@@ -17,12 +17,6 @@ if TYPE_CHECKING:
 
 SECTION_MIME = "application/vnd.visionkit.section+json"
 """Mimetype of a section's metadata in notebook outputs; the document templates read it."""
-
-
-@cache
-def stylesheet() -> str:
-    """The document stylesheet shared by the notebook views and the HTML and PDF documents."""
-    return resources.files("visionkit").joinpath("templates/visionkit/static/style.css").read_text("utf-8")
 
 
 @dataclass(frozen=True, repr=False)
@@ -40,18 +34,10 @@ class Section:
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         payload = {"id": self.id, "title": self.title, "html": self.html, "in_contents": self.in_contents, **self.meta}
-        brand = escape(self.meta.get("brand", "#1f4e79"))
+        brand = escape(self.meta.get("brand", DEFAULT_BRAND))
         view = f'<style>{stylesheet()}</style><div class="vk-doc" style="--brand: {brand}">{self.html}</div>'
         # A plain-text stand-in of our own: the default would be the whole HTML again, a third copy.
         return {"text/plain": repr(self), "text/html": view, SECTION_MIME: json.loads(json.dumps(payload))}
-
-
-def _period(roadmap: Roadmap, wave: int | None) -> str:
-    if wave is None:
-        return "beyond the horizon"
-    if wave == 0:
-        return "today"
-    return f"{roadmap.labels[wave - 1]} (wave {wave})"
 
 
 def _plural(n: int, word: str, words: str | None = None) -> str:
@@ -106,24 +92,24 @@ def summary_sentences(roadmap: Roadmap) -> list[str]:
     days = roadmap.engagement.perfect_days
     out = [
         f"Of the {_plural(total, 'moment')} across {_plural(len(days), 'perfect day')}, "
-        f"{live_end} {'is' if live_end == 1 else 'are'} live by {escape(_period(roadmap, last))}"
+        f"{live_end} {'is' if live_end == 1 else 'are'} live by {escape(roadmap.period(last, prose=True))}"
         + (f"; {today} already work{'s' if today == 1 else ''} today." if today else ".")
     ]
     half = (total + 1) // 2
     for wave in range(1, last + 1):
         live = sum(1 for m in moments if m.live_wave is not None and m.live_wave <= wave)
         if live >= half and half:
-            out.append(f"Half of them ({live}) are live by {escape(_period(roadmap, wave))}.")
+            out.append(f"Half of them ({live}) are live by {escape(roadmap.period(wave, prose=True))}.")
             break
     for day in days:
-        mps = [m for m in moments if m.perfect_day == day.id]
+        mps = roadmap.moments_of(day.id)
         title = f"<strong>{escape(day.title)}</strong>"
-        if all(m.live_wave is not None for m in mps):
-            when = max(m.live_wave or 0 for m in mps)
+        when = roadmap.day_live_wave(day.id)
+        if when is not None:
             first = min(m.live_wave or 0 for m in mps)
-            text = f"{title} is live in full by {escape(_period(roadmap, when))}"
+            text = f"{title} is live in full by {escape(roadmap.period(when, prose=True))}"
             if first < when:
-                text += f", with its first moment live {escape(_period(roadmap, first))}"
+                text += f", with its first moment live {escape(roadmap.period(first, prose=True))}"
             out.append(text + ".")
         else:
             live = sum(1 for m in mps if m.live_wave is not None)
@@ -137,7 +123,8 @@ def summary_sentences(roadmap: Roadmap) -> list[str]:
     tops = top_uplifts(roadmap)
     if tops:
         listed = "; ".join(
-            f"{escape(_uplift_label(u))} ({_plural(len(u.moments), 'moment')}, {escape(_period(roadmap, u.end_wave))})"
+            f"{escape(_uplift_label(u))} ({_plural(len(u.moments), 'moment')}, "
+            f"{escape(roadmap.period(u.end_wave, prose=True))})"
             for u in tops
         )
         out.append(f"The {_plural(len(tops), 'uplift')} that unlock the most: {listed}.")
@@ -184,7 +171,7 @@ def _moment_card(roadmap: Roadmap, mp: MomentPlan, moment: Any) -> str:
     needs = "".join(
         f"<li>{escape(catalog[c].name)} <span class='vk-level'>L{lvl}</span></li>" for c, lvl in mp.needs.items()
     )
-    live = _period(roadmap, mp.live_wave)
+    live = roadmap.period(mp.live_wave, prose=True)
     status = "vk-live-never" if mp.live_wave is None else "vk-live"
     wow = f"<p class='vk-wow'><span>Wow</span> {inline(moment.wow)}</p>" if moment.wow else ""
     when = " · ".join(escape(x) for x in (mp.at, mp.channel) if x)
@@ -207,9 +194,7 @@ def storyboards(roadmap: Roadmap) -> Section:
         cards = "".join(
             _moment_card(roadmap, by_key[eng.moment_key(d, i)], moment) for i, moment in enumerate(day.moments)
         )
-        mps = [by_key[eng.moment_key(d, i)] for i in range(len(day.moments))]
-        never = any(m.live_wave is None for m in mps)
-        live = None if never else max(m.live_wave or 0 for m in mps)
+        live = roadmap.day_live_wave(day.id)
         persona = f"<p class='vk-persona'>{inline(day.persona)}</p>" if day.persona else ""
         parts.append(
             f"""
@@ -217,7 +202,7 @@ def storyboards(roadmap: Roadmap) -> Section:
   <h3>{escape(day.title)}</h3>
   {persona}
   <p class="vk-day-facts">Priority {day.priority} · {_plural(len(day.moments), "moment")} ·
-  live in full {escape(_period(roadmap, live))}</p>
+  live in full {escape(roadmap.period(live, prose=True))}</p>
   <div class="vk-moments">{cards}</div>
 </div>"""
         )
@@ -247,9 +232,7 @@ def uplift_list(roadmap: Roadmap) -> Section:
     catalog = roadmap.engagement.capabilities
     rows = []
     for row in roadmap.table_rows():
-        when = row["end"] if row["status"] == "scheduled" else row["status"].replace("-", " ")
-        if row["status"] == "scheduled" and row["start"] != row["end"]:
-            when = f"{row['start']}–{row['end']}"
+        when = roadmap.when(row["uplift"])
         notes = f"<br><span class='vk-note'>{escape(row['notes'])}</span>" if row["notes"] else ""
         rows.append(
             f"<tr><td class='nowrap'>{escape(when)}</td>"
@@ -272,10 +255,7 @@ def uplift_list(roadmap: Roadmap) -> Section:
 def rubrics(roadmap: Roadmap) -> Section:
     """Appendix: the maturity rubric of every capability in the plan, today's and the target level marked."""
     catalog = roadmap.engagement.capabilities
-    target: dict[str, int] = {}
-    for mp in roadmap.moments:
-        for cid, level in mp.required.items():
-            target[cid] = max(target.get(cid, 0), level)
+    target = roadmap.engagement.target_levels()
     blocks = []
     for domain in sorted({catalog[c].domain for c in target}, key=lambda d: list(catalog.domains).index(d)):
         caps = sorted((c for c in target if catalog[c].domain == domain), key=lambda c: catalog[c].name)

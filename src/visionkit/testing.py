@@ -10,8 +10,7 @@ import math
 import random
 from typing import Any
 
-from .catalog import Catalog
-from .model import CapabilitySpec
+from .model import Engagement
 from .strategies import DEFAULT_STRATEGY
 
 _DOMAIN_IDS = (
@@ -95,9 +94,7 @@ def generate_engagement(
         }
         for d, n in enumerate(sizes)
     ]
-    if capacity is None:
-        capacity = _default_capacity(caps, assessment, perfect_days, waves)
-    return {
+    data: dict[str, Any] = {
         "client": f"Generated client {seed}",
         "industry": "synthetic",
         "scenario": {"waves": waves, "capacity": capacity, "strategy": strategy},
@@ -105,17 +102,18 @@ def generate_engagement(
         "assessment": assessment,
         "perfect_days": perfect_days,
     }
+    if capacity is None:
+        data["scenario"]["capacity"] = _default_capacity(data, waves)
+    return data
 
 
-def _default_capacity(
-    caps: list[dict[str, Any]], assessment: dict[str, int], perfect_days: list[dict[str, Any]], waves: int
-) -> int:
+def _default_capacity(data: dict[str, Any], waves: int) -> int:
     """A capacity per wave covering CAPACITY_SHARE of the effort the moments demand above the assessment."""
-    catalog = Catalog([]).with_overrides([CapabilitySpec.model_validate(c) for c in caps])
-    top: dict[str, int] = {}
-    for day in perfect_days:
-        for moment in day["moments"]:
-            for cid, level in catalog.closure(moment["needs"]).items():
-                top[cid] = max(top.get(cid, 0), level)
-    total = sum(catalog[cid].effort_between(assessment.get(cid, 0), lvl) for cid, lvl in top.items())
+    # The scenario is left out: the capacity is what it lacks, and its other settings do not count here.
+    engagement = Engagement.model_validate({**data, "scenario": {}})
+    catalog = engagement.capabilities
+    total = sum(
+        catalog[cid].effort_between(engagement.assessment.get(cid, 0), level)
+        for cid, level in engagement.target_levels().items()
+    )
     return max(5, math.ceil(CAPACITY_SHARE * total / waves))

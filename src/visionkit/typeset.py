@@ -15,10 +15,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from html.parser import HTMLParser
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .brand import DEFAULT_BRAND
+from .resources import typst_template
 from .sections import SECTION_MIME
 
 if TYPE_CHECKING:
@@ -28,7 +29,6 @@ TEXT_WIDTH_MM = 176.0
 """The A4 text width the template's margins leave."""
 CHART_MAX_HEIGHT_MM = 225.0
 """A chart is scaled down to fit one page, below its section heading."""
-DEFAULT_BRAND = "#1f4e79"
 SKIPPED_TAGS = ("remove-cell", "parameters", "injected-parameters")
 
 _VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
@@ -478,7 +478,7 @@ def document_source(nb: Any) -> tuple[str, dict[str, bytes]]:
         f"#let client = {lit(client)}\n#let doctitle = {lit(title)}\n#let brand = rgb({lit(brand)})\n"
         f"#let docdate = {_date(date)}\n"
     )
-    return preamble + _template() + "\n" + "\n".join(part for part in body if part) + "\n", setter.assets
+    return preamble + typst_template() + "\n" + "\n".join(part for part in body if part) + "\n", setter.assets
 
 
 def _date(text: str) -> str:
@@ -509,12 +509,6 @@ def _markdown(source: str) -> str:
     from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
     return str(markdown2html_mistune(source))
-
-
-@cache
-def _template() -> str:
-    # As sections.stylesheet() reads its file: the nbconvert-based exporters need not be imported for it.
-    return resources.files("visionkit").joinpath("templates/visionkit/document.typ").read_text("utf-8")
 
 
 @cache

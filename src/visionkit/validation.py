@@ -6,16 +6,14 @@ import datetime
 import difflib
 import reprlib
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from .catalog import Catalog, base_catalog, merge_entries
 from .errors import EngagementError, PathPart, Problem, format_path
-from .model import WAVE_LENGTHS, CapabilitySpec, Engagement, Scenario
+from .model import WAVE_LENGTHS, Engagement, Scenario
 from .strategies import OPTIMAL_SECONDS, STRATEGIES
-
-if TYPE_CHECKING:
-    from .catalog import Catalog
 
 _MAX_SHOWN = 60
 
@@ -209,54 +207,6 @@ def _as_map(value: Any) -> Mapping[Any, Any]:
     return value if isinstance(value, Mapping) else {}
 
 
-def _merged_catalog(data: Mapping[str, Any], problems: list[Problem], base: Catalog | None) -> tuple[Catalog, set[str]]:
-    """The base catalog with the engagement's entries, and the ids of entries too broken to use."""
-    from .catalog import Catalog, capability_from_spec, default_catalog
-
-    catalog_data = _as_map(data.get("catalog"))
-    extends = catalog_data.get("extends", "default")
-    if base is None:
-        base = default_catalog() if extends not in ("none", None, False) else Catalog([])
-    caps = dict(base)
-    seen: dict[str, int] = {}
-    placeholder_ids: set[str] = set()
-    for index, item in enumerate(_as_list(catalog_data.get("capabilities"))):
-        path: tuple[PathPart, ...] = ("catalog", "capabilities", index)
-        cid = _as_map(item).get("id")
-        if isinstance(cid, str):
-            if cid in seen:
-                problems.append(
-                    Problem(
-                        f"duplicate capability id '{cid}' (also entry {seen[cid] + 1})",
-                        (*path, "id"),
-                        "merge the two entries, or give one of them another id",
-                    )
-                )
-                continue
-            seen[cid] = index
-        try:
-            spec = CapabilitySpec.model_validate(item)
-        except ValidationError:
-            if isinstance(cid, str):
-                placeholder_ids.add(cid)  # reported by the schema pass; known, to avoid echoes
-            continue
-        try:
-            caps[spec.id] = capability_from_spec(spec, caps.get(spec.id))
-        except ValueError:
-            placeholder_ids.add(spec.id)
-            missing = [f for f in ("name", "domain", "effort_per_level") if getattr(spec, f) is None]
-            close = base.suggest(spec.id, cutoff=0.8)
-            problems.append(
-                Problem(
-                    f"new capability '{spec.id}' is missing {', '.join(missing)}",
-                    path,
-                    (f"to override a shipped capability, check the id: did you mean '{close[0]}'? " if close else "")
-                    + "a capability that is not in the base catalog needs name, domain and effort_per_level",
-                )
-            )
-    return Catalog(caps.values(), base.domains), placeholder_ids
-
-
 def _check_ids(data: Mapping[str, Any], catalog: Catalog, broken: set[str], problems: list[Problem]) -> None:
     known = set(catalog) | broken
 
@@ -380,14 +330,18 @@ def validate_engagement(data: Any, *, base: Catalog | None = None) -> Engagement
         engagement = Engagement.model_validate(data)
     except ValidationError as exc:
         problems.extend(problems_from_validation_error(exc, (), data))
-    catalog, broken = _merged_catalog(data, problems, base)
-    _check_ids(data, catalog, broken, problems)
-    _check_cycle(data, catalog, problems)
+    catalog_data = _as_map(data.get("catalog"))
+    if base is None:
+        base = base_catalog(catalog_data.get("extends", "default"))
+    merged = merge_entries(base, _as_list(catalog_data.get("capabilities")), ("catalog", "capabilities"))
+    problems.extend(merged.problems)
+    _check_ids(data, merged.catalog, merged.broken, problems)
+    _check_cycle(data, merged.catalog, problems)
     if engagement is not None:
         problems.extend(scenario_problems(engagement.scenario))
     if problems or engagement is None:
         raise EngagementError(problems)
-    engagement._catalog = catalog
+    engagement.use_catalog(merged.catalog)
     return engagement
 
 

@@ -52,6 +52,15 @@ def test_closure_takes_the_highest_level_asked() -> None:
     assert catalog["b"].prerequisites(0) == {}
 
 
+def test_capabilities_in_domain_order() -> None:
+    catalog = Catalog(
+        [Capability("b", "B", "first"), Capability("a", "A", "second"), Capability("c", "C", "first")],
+        {"first": "First", "second": "Second"},
+    )
+    assert catalog.in_domain_order({"a", "b", "c"}) == ["b", "c", "a"]
+    assert catalog.in_domain_order(["typo", "a", "c"]) == ["c", "a", "typo"]  # unknown ids come last
+
+
 def test_cycle_is_reported_in_needs_order() -> None:
     catalog = Catalog(
         [
@@ -83,11 +92,36 @@ def test_new_capability_without_name_is_refused() -> None:
 
 def test_the_fast_loader_reads_the_shipped_catalog_as_ruamel_does() -> None:
     # libyaml follows YAML 1.1 (yes/no booleans, 11:20 as a number); the catalog must mean the same either way.
-    from importlib import resources
-
     from ruamel.yaml import YAML
 
     from visionkit.catalog import _load_trusted_yaml
+    from visionkit.resources import catalog_text
 
-    text = resources.files("visionkit").joinpath("data/catalog.yaml").read_text("utf-8")
+    text = catalog_text()
     assert _load_trusted_yaml(text) == YAML(typ="safe", pure=True).load(text)
+
+
+ONE_DAY = [{"id": "day", "title": "Day", "moments": [{"story": "Something happens.", "needs": {"x": 1}}]}]
+
+
+def test_an_engagement_merges_its_catalog_as_validation_does() -> None:
+    # One merge: an engagement built without validation refuses what validation refuses, in the same words.
+    from visionkit.model import Engagement
+    from visionkit.validation import validate_engagement
+
+    entries = [{"id": "x", "name": "X", "domain": "d", "effort_per_level": 1}, {"id": "x", "name": "Y"}]
+    data = {"client": "C", "catalog": {"capabilities": entries}, "perfect_days": ONE_DAY}
+    with pytest.raises(EngagementError) as validated:
+        validate_engagement(data)
+    with pytest.raises(EngagementError) as merged:
+        _ = Engagement.model_validate(data).capabilities
+    assert [str(p) for p in merged.value.problems] == [str(p) for p in validated.value.problems]
+    assert "duplicate capability id 'x' (also entry 1)" in str(merged.value)
+
+
+def test_a_validated_engagement_plans_against_the_catalog_it_was_checked_with() -> None:
+    from visionkit.validation import validate_engagement
+
+    base = Catalog([Capability("x", "X", "d")])
+    engagement = validate_engagement({"client": "C", "perfect_days": ONE_DAY}, base=base)
+    assert list(engagement.capabilities) == ["x"]

@@ -1,8 +1,11 @@
 """Wave labels from a scenario start and wave length."""
 
+from typing import get_args
+
 import pytest
 
-from visionkit.periods import PeriodError, parse_start, wave_labels
+from visionkit.model import Scenario
+from visionkit.periods import MONTHS_PER, WAVE_LENGTHS, PeriodError, WaveLength, parse_start, wave_labels
 
 
 @pytest.mark.parametrize(
@@ -25,3 +28,8 @@ def test_wave_labels(start: str | None, length: str, expected: list[str]) -> Non
 def test_unreadable_starts_are_refused(start: str) -> None:
     with pytest.raises(PeriodError):
         parse_start(start)
+
+
+def test_wave_lengths_are_the_scenario_type() -> None:
+    assert WAVE_LENGTHS == get_args(WaveLength) == get_args(Scenario.model_fields["wave_length"].annotation)
+    assert set(MONTHS_PER) == set(WAVE_LENGTHS)

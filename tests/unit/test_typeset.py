@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+from importlib import resources
 
 import nbformat
 import pytest
@@ -13,7 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from visionkit.sections import SECTION_MIME
+from visionkit.brand import DEFAULT_BRAND
+from visionkit.model import Branding
+from visionkit.sections import SECTION_MIME, stylesheet
 from visionkit.typeset import chart_width_mm, document_source, lit, notebook_to_pdf, parse, typeset
 
 HOSTILE = {
@@ -119,10 +122,18 @@ def test_pdf_is_reproducible_and_dated_by_the_document() -> None:
     assert PdfReader(io.BytesIO(first)).metadata["/CreationDate"].startswith("D:20270301")
 
 
+def test_one_default_brand_colour_where_code_cannot_import_it() -> None:
+    # The stylesheet and the HTML template are read by browsers and Jinja, not Python: they repeat the value.
+    template = resources.files("visionkit").joinpath("templates/visionkit/index.html.j2").read_text("utf-8")
+    assert Branding().primary == DEFAULT_BRAND
+    assert f"--brand: {DEFAULT_BRAND};" in stylesheet()
+    assert f"brand='{DEFAULT_BRAND}'" in template
+
+
 def test_a_bad_brand_colour_falls_back_to_the_default() -> None:
     html = "<section class='vk-section'><h2>T</h2></section>"
     source, _ = document_source(notebook({SECTION_MIME: section(html, brand='red"); #panic("x')}))
-    assert 'rgb("#1f4e79")' in source
+    assert f'rgb("{DEFAULT_BRAND}")' in source
     assert notebook_to_pdf(notebook({SECTION_MIME: section(html, brand="#abc")}))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 import shutil
 import time
 from pathlib import Path
@@ -18,6 +20,7 @@ from visionkit.widgets import (
     PerfectDayEditor,
     RoadmapExplorer,
 )
+from visionkit.widgets.mapper import traceability_html
 
 
 @pytest.fixture
@@ -139,6 +142,14 @@ def test_mapper_suggests_adds_and_refuses_unknown_ids(session: EngagementSession
     assert load_engagement(engagement_path).perfect_days[0].moments[0].needs["customer-360"] == 4
     mapper.remove_need("personalisation-engine")
     assert "personalisation-engine" not in load_engagement(engagement_path).perfect_days[0].moments[0].needs
+
+
+def test_mapper_matrix_has_the_roadmap_traceability_columns(session: EngagementSession) -> None:
+    catalog = session.engagement.capabilities
+    matrix = traceability_html(session.data, catalog)
+    ids, _ = vk.plan(session.engagement).traceability_grid()
+    heads = re.findall(r"<th style='writing-mode[^>]*>(.*?)</th>", matrix)
+    assert heads == [html.escape(catalog[c].name) for c in ids]
 
 
 def test_mapper_shows_moments_typed_in_the_editor(session: EngagementSession) -> None:

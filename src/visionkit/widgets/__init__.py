@@ -7,6 +7,7 @@ from pathlib import Path
 
 import ipywidgets as w
 
+from ..resources import demo_path
 from .assessor import MaturityAssessor
 from .common import StatusBar, close_owned
 from .editor import PerfectDayEditor
@@ -33,8 +34,6 @@ def demo_copy() -> Path:
     """A scratch copy of the demo engagement, so trying the widgets never edits the shipped file."""
     import shutil
     import tempfile
-
-    from ..cli import demo_path
 
     target = Path(tempfile.mkdtemp(prefix="visionkit-demo-")) / "northwind.yaml"
     shutil.copyfile(demo_path(), target)

@@ -11,21 +11,12 @@ from typing import Any
 
 import ipywidgets as w
 
+from ..brand import DEFAULT_BRAND
 from ..markup import escape
 from .common import FollowsWhenShown, StatusBar, close_tree, error_html, error_label, set_if_changed, set_quietly
 from .session import EngagementSession, session_for
 
 LEVELS = [("0 · absent", 0), ("1", 1), ("2", 2), ("3", 3), ("4", 4), ("5", 5)]
-
-
-def in_play(session: EngagementSession) -> set[str]:
-    """Capabilities the perfect days need, directly or as prerequisites."""
-    catalog = session.engagement.capabilities
-    ids: set[str] = set()
-    for day in session.engagement.perfect_days:
-        for moment in day.moments:
-            ids.update(catalog.closure(moment.needs))
-    return ids
 
 
 class AssessmentRow(w.HBox):  # type: ignore[misc]
@@ -85,7 +76,7 @@ class MaturityAssessor(FollowsWhenShown, w.VBox):  # type: ignore[misc]
         if not self.follows():
             return
         catalog = self.session.engagement.capabilities
-        ids = set(catalog) if self.show_all.value else in_play(self.session)
+        ids = set(catalog) if self.show_all.value else set(self.session.engagement.target_levels())
         assessment = self.session.data.get("assessment") or {}
         for cid in [c for c in self.rows if c not in ids]:
             close_tree(self.rows.pop(cid))
@@ -96,7 +87,7 @@ class MaturityAssessor(FollowsWhenShown, w.VBox):  # type: ignore[misc]
                 continue
             if domain not in self._domains:
                 heading = w.HTML(
-                    f"<h4 style='margin:8px 0 2px;color:#1f4e79'>{escape(catalog.domain_name(domain))}</h4>"
+                    f"<h4 style='margin:8px 0 2px;color:{DEFAULT_BRAND}'>{escape(catalog.domain_name(domain))}</h4>"
                 )
                 self._domains[domain] = (heading, w.VBox())
             heading, box = self._domains[domain]

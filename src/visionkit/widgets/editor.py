@@ -15,6 +15,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from ..brand import DEFAULT_BRAND
 from ..errors import Problem
 from ..markup import escape, inline
 from ..model import TIME_HINT, Moment, PerfectDay, time_of_day
@@ -489,8 +490,8 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
                 else ""
             )
             cards.append(
-                "<div style='border:1px solid #d7dce3;border-top:3px solid #1f4e79;padding:6px;margin:6px 0'>"
-                f"<div style='color:#1f4e79;font-weight:bold;font-size:0.9em'>{when}</div>"
+                f"<div style='border:1px solid #d7dce3;border-top:3px solid {DEFAULT_BRAND};padding:6px;margin:6px 0'>"
+                f"<div style='color:{DEFAULT_BRAND};font-weight:bold;font-size:0.9em'>{when}</div>"
                 f"<div>{inline(moment.get('story', ''))}</div>{wow}</div>"
             )
         persona = f"<div style='color:#5d6675'><i>{inline(day['persona'])}</i></div>" if day.get("persona") else ""
@@ -498,7 +499,8 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
             self.preview,
             "value",
             "<div style='font-family:sans-serif'>"
-            f"<h3 style='color:#1f4e79;margin:0'>{escape(day.get('title', ''))}</h3>{persona}{''.join(cards)}</div>",
+            f"<h3 style='color:{DEFAULT_BRAND};margin:0'>{escape(day.get('title', ''))}</h3>"
+            f"{persona}{''.join(cards)}</div>",
         )
         times = [time_of_day(m.get("at")) for m in day["moments"]]
         known = [t for t in times if t is not None]

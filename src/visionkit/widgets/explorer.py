@@ -144,10 +144,10 @@ class RoadmapExplorer(FollowsWhenShown, w.VBox):  # type: ignore[misc]
 def readiness_html(roadmap: Any) -> str:
     """When each perfect day and moment goes live, as an HTML table."""
     rows = []
-    for row in roadmap.readiness().to_dict("records"):
+    for row in roadmap.readiness_rows():
         day = row["kind"] == "perfect day"
         title = f"<b>{escape(row['title'])}</b>" if day else "&nbsp;&nbsp;" + escape(row["title"])
-        colour = "#9a5b00" if row["live"] == "beyond horizon" else "#1d6b3a"
+        colour = "#9a5b00" if row["live_wave"] is None else "#1d6b3a"
         rows.append(
             f"<tr><td>{title}</td><td>{escape(row['at'])}</td><td>{escape(row['channel'])}</td>"
             f"<td style='color:{colour}'>{escape(row['live'])}</td></tr>"

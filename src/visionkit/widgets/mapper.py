@@ -217,13 +217,11 @@ class CapabilityMapper(FollowsWhenShown, w.VBox):  # type: ignore[misc]
 
 def traceability_html(data: dict[str, Any], catalog: Any) -> str:
     """Moments by needed capabilities as a compact HTML table of levels."""
-    caps: list[str] = []
+    needed: set[str] = set()
     for day in data["perfect_days"]:
         for moment in day["moments"]:
-            for cid in moment.get("needs", {}):
-                if cid not in caps:
-                    caps.append(cid)
-    caps.sort(key=lambda c: (catalog[c].domain if c in catalog else "", c))
+            needed.update(moment.get("needs", {}))
+    caps = catalog.in_domain_order(needed)
     head = "".join(
         f"<th style='writing-mode:vertical-rl;transform:rotate(180deg);font-weight:normal;padding:2px'>"
         f"{escape(catalog[c].name if c in catalog else c)}</th>"
