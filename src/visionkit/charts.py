@@ -34,6 +34,13 @@ if TYPE_CHECKING:
     from .roadmap import Roadmap, Uplift
 
 ChartKind = Literal["burnup", "heatmap", "maturity", "gantt"]
+"""The charts, each named like its public function below.
+
+Add yours here, in `CHART_KINDS` and in `_BUILDERS` (at the end of this module), with a public function
+of the same name: tests/unit/test_charts.py draws every kind in `CHART_KINDS` and checks its text for
+overlaps and cuts. In a document, a chart needs a section too; docs/architecture.md ("A chart") gives
+every step.
+"""
 CHART_KINDS: tuple[ChartKind, ...] = ("burnup", "heatmap", "maturity", "gantt")
 
 PAGE_WIDTH_IN = 6.7  # A4 portrait with 2 cm margins: 17 cm of content width
@@ -1036,6 +1043,7 @@ def _gantt(roadmap: Roadmap, brand: str) -> _Built:
         return _Built(fig, title, alt)
 
 
+# Every `ChartKind` and the function that builds it: add yours here too.
 _BUILDERS: dict[ChartKind, Callable[[Roadmap, str], _Built]] = {
     "burnup": _burnup,
     "heatmap": _heatmap,

@@ -186,7 +186,14 @@ class RoadmapDocument:
         return self._section(rubrics(self.roadmap))
 
     def sections(self) -> list[Section]:
-        """All sections in document order."""
+        """All sections in document order.
+
+        Add yours here, as a method above whose content comes from a function in sections.py. The
+        shipped workbook shows each section in a cell of its own and never calls this list, so add
+        `doc.<method>()` to workbooks/roadmap.ipynb at the same place. HTML classes new to the documents
+        also need a rule in style.css and a mapping to Typst in typeset.py and document.typ.
+        docs/architecture.md ("A document section") gives every step.
+        """
         return [
             self.cover(),
             self.summary(),

@@ -250,6 +250,8 @@ def plan(
             stages[d].boost = min(stages[d].boost, st.boost)
 
     proof = None
+    # The dispatch to a strategy (docs/architecture.md, "A strategy"): these two plan the whole horizon
+    # on a `schedule.Problem`; every other name fills waves one after another in `_schedule`'s order.
     if scenario.strategy in ("experience", "optimal"):
         proof = _schedule_for_experience(stages, moments, needs, scenario, excluded | set(blocked))
     else:
@@ -410,6 +412,7 @@ def _schedule(
     def ratio(st: _Stage) -> float:
         return st.uplift.value / st.uplift.effort if st.uplift.effort else _INF
 
+    # One order per fixed-order strategy: add yours here. A name without a branch orders like `value`.
     def key(i: int, wave: int) -> tuple[Any, ...]:
         st = stages[i]
         head = (0 if st.pin is not None and st.pin <= wave else 1, st.boost)

@@ -3,7 +3,14 @@
 from typing import Literal, get_args
 
 Strategy = Literal["experience", "optimal", "value", "foundations", "quick-wins"]
-"""How the plan is made: for the most experience (fast, or exact), or ready uplifts in a fixed order."""
+"""How the plan is made: for the most experience (fast, or exact), or ready uplifts in a fixed order.
+
+Add yours here. The schema, the command line's choices, the workshop and `visionkit init` take their
+list from this one. Then give it a branch in `planner.plan` (a fixed order: in `_schedule`'s `key`; a
+name without one plans like `value`), and name it where strategies are listed by hand: the `--strategy`
+help in cli.py, the `strategy` parameter in workbooks/roadmap.ipynb, docs/planner.md and
+docs/engagement-file.md. docs/architecture.md ("A strategy") gives every step.
+"""
 STRATEGIES: tuple[str, ...] = get_args(Strategy)
 
 DEFAULT_STRATEGY: Strategy = "experience"

@@ -44,6 +44,13 @@ class Workshop(w.VBox):  # type: ignore[misc]
     """All four widgets in tabs for one engagement file, sharing one session and one status bar."""
 
     TITLES = ("Perfect days", "Capabilities", "Assessment", "Roadmap")
+    """The tabs' titles, in order.
+
+    Add yours here, and the widget at the same position in the `w.Tab` children below (made with
+    `status_bar=False`: the workshop has one status bar), in `detach`'s owners and in `_shown`, which
+    tells each tab by its index whether it is on screen. docs/architecture.md ("A workshop tab") gives
+    every step.
+    """
 
     def __init__(self, path: str | Path | EngagementSession, *, debounce: float = 0.8):
         self.session = path if isinstance(path, EngagementSession) else _take_over(Path(path), debounce)
