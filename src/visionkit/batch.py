@@ -28,6 +28,12 @@ if TYPE_CHECKING:
     from .kernels import Template
 
 FORMATS = ("ipynb", "html", "pdf")
+"""What a build can keep of each client, as `roadmap.<format>`; `--to` offers these.
+
+Add yours here. Then `export_job` writes it, `Batch._export` and `Batch._warm_exports` ask for it (both
+name html and pdf), and the `--to` help in cli.py lists it. docs/architecture.md ("An export format")
+gives every step.
+"""
 STAMP = ".visionkit-build.json"
 RAMP_SECONDS = 3.0
 """How long the other clients wait for the first one before they start anyway."""
@@ -714,6 +720,7 @@ class Batch:
         """HTML and PDF into `tmp`: in a child forked from the export template, else in this process."""
         from .kernels import TemplateError
 
+        # The formats an exporter makes (the notebook is papermill's own); a new one goes here and in `export_job`.
         formats = [fmt for fmt in ("html", "pdf") if fmt in self.formats]
         if not formats:
             return {}

@@ -369,6 +369,11 @@ def kernel_manager_class(template: Template | None, on_start: Callable[[Killer],
     from traitlets import default
 
     class ForkProvisioner(LocalProvisioner):
+        # jupyter_client types `process` as a Popen; here it may hold a forked Child, which is shaped like
+        # one (poll, wait, send_signal, kill, terminate) without being one. Declaring it lets the
+        # `isinstance(self.process, Child)` branches below be checked instead of seen as unreachable.
+        process: Child | subprocess.Popen[Any] | None  # type: ignore[assignment]
+
         async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> Any:
             cwd = str(kwargs.get("cwd") or Path.cwd())
             env = kernel_environment(kwargs.get("env") or os.environ)
@@ -379,7 +384,7 @@ def kernel_manager_class(template: Template | None, on_start: Callable[[Killer],
                     if not unforkable(template, cmd, cwd, self.kernel_spec, env):
                         child = template.spawn("kernel", argv=cmd, env=env, cwd=cwd)
             if child is not None:
-                self.process = child  # type: ignore[assignment]
+                self.process = child
                 self.pid, self.pgid, self.cwd = child.pid, child.pid, cwd
                 if on_start is not None:
                     on_start(child.kill)
