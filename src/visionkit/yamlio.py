@@ -309,14 +309,14 @@ def scalar_text(value: Any, style: str | None = None, *, flow: bool = False) -> 
         elif _AMBIGUOUS.match(value):
             typed = DoubleQuotedScalarString(value)  # 08:10 or "no" mean other things to YAML 1.1 readers
     text = _dumped([("k", typed)], flow)
-    if not _reads(text, {"k": value}) and isinstance(value, str):
+    if not reads_as(text, {"k": value}) and isinstance(value, str):
         # ruamel.yaml 0.19 writes some text plain that does not read back (`?)` in a flow mapping).
         text = _dumped([("k", DoubleQuotedScalarString(value))], flow)
     text = text[4:-2] if flow else text[2:-1].lstrip(" ")
     return None if "\n" in text else text
 
 
-def _reads(text: str, expected: Any) -> bool:
+def reads_as(text: str, expected: Any) -> bool:
     """Whether YAML text reads back as `expected`."""
     try:
         return same(to_plain(round_trip_yaml().load(text)), expected)
@@ -329,7 +329,7 @@ def key_text(key: Any, *, flow: bool = False) -> str:
     from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
     text = _dumped([(key, 0)], flow)
-    if not _reads(text, {key: 0}) and isinstance(key, str):
+    if not reads_as(text, {key: 0}) and isinstance(key, str):
         text = _dumped([(DoubleQuotedScalarString(key), 0)], flow)
     return text[1 : -len(": 0}\n")] if flow else text[: -len(": 0\n")]
 
@@ -419,7 +419,7 @@ def quoted_lines(text: str, column: int, indent: int) -> Written:
 def reads_back(written: Written, value: Any) -> bool:
     """Whether the written value parses back to exactly `value`."""
     text = "k:" + (" " + written.first if written.first else "") + "".join("\n" + line for line in written.rest)
-    return _reads(text + "\n", {"k": value})
+    return reads_as(text + "\n", {"k": value})
 
 
 def write_text(value: str, *, column: int, indent: int, style: str | None = None) -> Written:

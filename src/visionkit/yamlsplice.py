@@ -42,6 +42,7 @@ from .yamlio import (
     flow_text,
     key_text,
     match_items,
+    reads_as,
     same,
     wrap_flow,
     write_item,
@@ -693,6 +694,8 @@ def splice(old_text: str, old_data: Any, new_data: Any) -> str | None:
         out = apply_edits(text, splicer.edits)
     except Unspliceable:
         return None
-    if text is not old_text and out.endswith("\n"):
+    if text is not old_text and out.endswith("\n") and reads_as(out[:-1], new_data):
+        # The author's file had no final line break; keep it that way unless the last line now ends a
+        # block scalar whose value ends with a break (`d: |`), which the missing break would cut off.
         out = out[:-1]
     return out
