@@ -487,6 +487,21 @@ def default_jobs() -> int:
     return 2 * max(1, os.cpu_count() or 1)
 
 
+def _close_thread_event_loop() -> None:
+    """Close the event loop that papermill's kernel client made for this worker thread, if it made one.
+
+    nbclient runs its coroutines through jupyter_core, which gives each thread an event loop of its own
+    and never closes it: the loop and its wake-up sockets would be left for the garbage collector.
+    """
+    import asyncio
+
+    # Only a loop set for this thread is found: in a worker thread with none, this raises.
+    with contextlib.suppress(RuntimeError):
+        loop = asyncio.get_event_loop()
+        asyncio.set_event_loop(None)
+        loop.close()
+
+
 def _stage_seconds(nb: Any) -> dict[str, float]:
     """Kernel start-up and cell execution times, from papermill's metadata in an executed notebook."""
     from datetime import datetime
@@ -771,18 +786,21 @@ class Batch:
         first_done = threading.Event()
 
         def work(delay: bool = False) -> None:
-            if delay:
-                # The first document comes soonest with the cores to itself; the others join once it is
-                # done, or after a few seconds if it is slow.
-                first_done.wait(RAMP_SECONDS)
-                self._rehearse()
-            while not self._stopping.is_set():
-                try:
-                    index = todo.get_nowait()
-                except queue.Empty:
-                    return
-                finished.put((index, self._build(clients[index])))  # up_to_date was asked above
-                first_done.set()
+            try:
+                if delay:
+                    # The first document comes soonest with the cores to itself; the others join once it is
+                    # done, or after a few seconds if it is slow.
+                    first_done.wait(RAMP_SECONDS)
+                    self._rehearse()
+                while not self._stopping.is_set():
+                    try:
+                        index = todo.get_nowait()
+                    except queue.Empty:
+                        return
+                    finished.put((index, self._build(clients[index])))  # up_to_date was asked above
+                    first_done.set()
+            finally:
+                _close_thread_event_loop()
 
         # Daemon threads: an interrupted build must be able to exit even if one is slow to notice.
         count = min(self.jobs, todo.qsize())
