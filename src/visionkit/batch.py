@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from .atomic import atomic_write_bytes, atomic_write_text
 from .errors import EngagementError, Problem, problem_text
+from .parameters import BY_NAME, NAMES, BadValue
 
 if TYPE_CHECKING:
     from .kernels import Template
@@ -37,7 +38,8 @@ gives every step.
 STAMP = ".visionkit-build.json"
 RAMP_SECONDS = 3.0
 """How long the other clients wait for the first one before they start anyway."""
-CSV_COLUMNS = ("engagement_file", "title", "waves", "capacity", "strategy", "time_limit", "date")
+CSV_COLUMNS = NAMES
+"""The columns a CSV of clients may have: the workbook's parameters."""
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
 
 
@@ -207,42 +209,10 @@ def _client_name(path: Path) -> str:
 
 def _csv_value(key: str, value: str, place: dict[str, Any]) -> tuple[Any, Problem | None]:
     """A CSV cell as a build parameter, or the problem with it (named by the CSV's file, row and column)."""
-    from .strategies import STRATEGIES
-
-    if key in ("waves", "capacity"):
-        least = 1 if key == "waves" else 0
-        if not value.isdigit() or int(value) < least:
-            what = "a whole number of 1 or more" if least else "a whole number"
-            return None, Problem(f"{key} must be {what}, got {value!r}", (key,), "", **place)
-        return int(value), None
-    if key == "strategy" and value not in STRATEGIES:
-        return None, Problem(f"unknown strategy {value!r}", (key,), "one of: " + ", ".join(STRATEGIES), **place)
-    if key == "time_limit":
-        return _seconds(key, value, place)
-    return value, None
-
-
-def _seconds(key: str, value: str, place: dict[str, Any]) -> tuple[float | None, Problem | None]:
-    """A number of seconds checked as the scenario's field `key` is in an engagement file, with the same words."""
-    import math
-
-    from pydantic import ValidationError
-
-    from .model import Scenario
-    from .validation import problems_from_validation_error
-
     try:
-        seconds = float(value)
-    except ValueError:
-        seconds = math.nan
-    if not math.isfinite(seconds):
-        hint = "write the seconds as a number, e.g. 5 or 0.5"
-        return None, Problem(f"{key} must be a number of seconds, got {value!r}", (key,), hint, **place)
-    try:
-        return float(getattr(Scenario.model_validate({key: seconds}), key)), None
-    except ValidationError as exc:
-        first = problems_from_validation_error(exc)[0]
-        return None, Problem(first.message, first.path, first.hint, **place)
+        return BY_NAME[key].parse(value), None
+    except BadValue as exc:
+        return None, Problem(f"{key} must be {exc.expected}, got {value!r}", (key,), exc.hint, **place)
 
 
 def _from_csv(path: Path) -> list[Client]:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 # Re-exported: tests and notebooks name them as `visionkit.cli.demo_path` and `visionkit.cli.roadmap_workbook`.
+from .parameters import DOCUMENT_NAMES, SCENARIO_NAMES, whole
 from .resources import demo_path as demo_path
 from .resources import roadmap_workbook as roadmap_workbook
 
@@ -52,47 +52,33 @@ def _pin(text: str) -> tuple[str, int]:
     return ref.strip(), int(wave)
 
 
-def _positive(text: str) -> int:
-    if not text.strip().isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of 1 or more")
-    return int(text)
+def _option(parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    """A parameter's parser as an argparse type: a bad value reads "'x' is not <what is expected>"."""
+    from .parameters import BadValue
+
+    def convert(text: str) -> Any:
+        try:
+            return parse(text)
+        except BadValue as exc:
+            raise argparse.ArgumentTypeError(f"'{text}' is not {exc.expected}") from None
+
+    return convert
 
 
-def _non_negative(text: str) -> int:
-    if not text.strip().isdigit():
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number of 0 or more")
-    return int(text)
+def _add_parameter_options(parser: argparse.ArgumentParser | Any, names: Sequence[str]) -> None:
+    """Options for the workbook parameters `names`, with their parsers and help from `parameters.py`."""
+    from .parameters import BY_NAME
 
-
-def _seconds(text: str) -> float:
-    try:
-        seconds = float(text)
-    except ValueError:
-        seconds = math.nan
-    if not math.isfinite(seconds) or seconds <= 0:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number of seconds more than 0 (for example 5 or 0.5)")
-    return seconds
+    for name in names:
+        p = BY_NAME[name]
+        help_text = f"{p.help}; {p.detail}" if p.detail else p.help
+        metavar = {"time_limit": "SECONDS", "date": "YYYY-MM-DD"}.get(name)
+        parser.add_argument(p.option, type=_option(p.parse), metavar=metavar, help=help_text)
 
 
 def _add_scenario_options(parser: argparse.ArgumentParser, *, pins: bool = True) -> None:
-    from .strategies import STRATEGIES
-
     group = parser.add_argument_group("scenario overrides (default: the engagement file's scenario)")
-    group.add_argument("--waves", type=_positive, help="number of waves in the horizon")
-    group.add_argument("--capacity", type=_non_negative, help="effort points available in every wave")
-    group.add_argument(
-        "--strategy",
-        choices=STRATEGIES,
-        help="how the plan is made: experience (fast, for the most experience delivered), optimal (exact, "
-        "or within a proven gap when --time-limit runs out), or ready uplifts in a fixed order: value, "
-        "foundations, quick-wins (see docs/planner.md)",
-    )
-    group.add_argument(
-        "--time-limit",
-        type=_seconds,
-        metavar="SECONDS",
-        help="how long --strategy optimal may search before it settles for the best plan found",
-    )
+    _add_parameter_options(group, SCENARIO_NAMES)
     if not pins:
         return  # the roadmap workbook takes no pins or exclusions: an option it would ignore is not offered
     group.add_argument(
@@ -117,10 +103,7 @@ def _overrides(args: argparse.Namespace, engagement: Any) -> dict[str, Any]:
     pins.update(dict(args.pin))
     exclude = [*engagement.scenario.exclude, *args.exclude]
     return {
-        "waves": args.waves,
-        "capacity": args.capacity,
-        "strategy": args.strategy,
-        "time_limit": args.time_limit,
+        **{name: getattr(args, name) for name in SCENARIO_NAMES},
         "pin": pins if args.pin else None,
         "exclude": exclude if args.exclude else None,
     }
@@ -328,13 +311,7 @@ def run_build(inputs: Sequence[str], args: argparse.Namespace) -> tuple[int, lis
         print(f"error: {problem}\n  hint: pass --out a folder you can write to", file=sys.stderr)
         return EXIT_BAD_INPUT, []
     workbook = Path(args.workbook) if args.workbook else roadmap_workbook()
-    overrides = {
-        "waves": args.waves,
-        "capacity": args.capacity,
-        "strategy": args.strategy,
-        "time_limit": args.time_limit,
-        "title": args.title,
-    }
+    overrides = {name: getattr(args, name) for name in (*SCENARIO_NAMES, *DOCUMENT_NAMES)}
     batch = Batch(
         out=Path(args.out),
         workbook=workbook,
@@ -449,12 +426,15 @@ def _add_build_options(parser: argparse.ArgumentParser, *, out_default: str | No
     parser.add_argument(
         "--to", type=_formats, default=FORMATS, metavar="FORMATS", help="comma-separated: ipynb,html,pdf (default: all)"
     )
-    parser.add_argument("--jobs", type=_positive, help="clients built at once (default: twice the cores)")
+    parser.add_argument("--jobs", type=_option(whole(1)), help="clients built at once (default: twice the cores)")
     parser.add_argument("--workbook", help="build with another workbook (same parameters as roadmap.ipynb)")
-    parser.add_argument("--title", help="document title (default: the workbook's)")
+    _add_parameter_options(parser, DOCUMENT_NAMES)
     parser.add_argument("--force", action="store_true", help="rebuild clients that are up to date")
     parser.add_argument(
-        "--timeout", type=_positive, default=600, help="seconds a client may take before it fails (default: 600)"
+        "--timeout",
+        type=_option(whole(1)),
+        default=600,
+        help="seconds a client may take before it fails (default: 600)",
     )
     _add_scenario_options(parser, pins=False)
 

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import EngagementError
+from .parameters import BY_NAME, DEFAULT_TITLE, PARAMETERS, BadValue
 from .resources import demo_path
 from .sections import Section
-from .strategies import STRATEGIES
 
 if TYPE_CHECKING:
     from nbformat import NotebookNode
@@ -20,18 +20,6 @@ if TYPE_CHECKING:
     from .model import Engagement
     from .roadmap import Roadmap
 
-PARAMETERS: dict[str, tuple[Any, str]] = {
-    "engagement_file": (str, "path to the engagement file (YAML)"),
-    "title": (str, "document title shown on the cover"),
-    "waves": (int | None, "number of waves (default: the engagement's scenario)"),
-    "capacity": (int | None, "effort points per wave (default: the engagement's scenario)"),
-    "strategy": (str | None, f"{', '.join(STRATEGIES[:-1])} or {STRATEGIES[-1]} (default: the engagement's)"),
-    "time_limit": (float | None, "seconds strategy optimal may search (default: the engagement's scenario)"),
-    "date": (str | None, "document date as YYYY-MM-DD (default: today)"),
-}
-"""The parameters every roadmap workbook takes, with their types and help."""
-
-DEFAULT_TITLE = "Experience roadmap"
 GANTT_ROWS_PER_PAGE = 40
 """Uplifts per roadmap chart: beyond this a chart would not fit an A4 page at a readable size."""
 _before: set[str] = set()
@@ -80,9 +68,9 @@ def _parse_date(text: str | None) -> _dt.date:
     if text is None:
         return _dt.date.today()
     try:
-        return _dt.date.fromisoformat(str(text))
-    except ValueError:
-        raise ParameterError(f"parameter 'date' must be YYYY-MM-DD, got {text!r}") from None
+        return _dt.date.fromisoformat(BY_NAME["date"].parse(str(text)))
+    except BadValue as exc:
+        raise ParameterError(f"parameter 'date' must be {exc.expected}, got {text!r}") from None
 
 
 class RoadmapDocument:
@@ -240,20 +228,14 @@ def rehearse() -> None:
     (about 0.15 s a client). Nothing else stays: warnings are silenced and their filters restored,
     and charts restore matplotlib's settings themselves.
     """
-    import typing
     import warnings
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        # The parameter types of the shipped workbook, as it writes them, so their validators are built.
-        declared = {
-            "engagement_file": str,
-            "waves": typing.Optional[int],  # noqa: UP045
-            "strategy": typing.Optional[str],  # noqa: UP045
-            "time_limit": typing.Optional[float],  # noqa: UP045
-        }
-        given = {"engagement_file": "", "waves": None, "strategy": None, "time_limit": None}
-        check_parameters({"__annotations__": declared, **given})
+        # The parameter types as the shipped workbook declares them, so their validators are built.
+        check_parameters(
+            {"__annotations__": {p.name: p.type for p in PARAMETERS}, **{p.name: p.default for p in PARAMETERS}}
+        )
         RoadmapDocument.from_parameters(str(demo_path()), date="2000-01-01").sections()
 
 

@@ -412,7 +412,7 @@ def _schedule(
     def ratio(st: _Stage) -> float:
         return st.uplift.value / st.uplift.effort if st.uplift.effort else _INF
 
-    # One order per fixed-order strategy: add yours here. A name without a branch orders like `value`.
+    # One order per fixed-order strategy: add yours here. A name without a branch is a mistake, not `value`.
     def key(i: int, wave: int) -> tuple[Any, ...]:
         st = stages[i]
         head = (0 if st.pin is not None and st.pin <= wave else 1, st.boost)
@@ -421,7 +421,9 @@ def _schedule(
         if strategy == "quick-wins":
             nearest = min((moment_left[mi] for mi in st.moments), default=_INF)
             return (*head, nearest, -ratio(st), st.uplift.id)
-        return (*head, -ratio(st), -st.uplift.value, st.uplift.id)
+        if strategy == "value":
+            return (*head, -ratio(st), -st.uplift.value, st.uplift.id)
+        raise ValueError(f"strategy {strategy!r} has no order in planner._schedule")
 
     pool = {i for i, st in enumerate(stages) if st.unmet == 0 and i not in excluded and i not in blocked}
     carried: list[int] = []

@@ -7,9 +7,9 @@ Strategy = Literal["experience", "optimal", "value", "foundations", "quick-wins"
 
 Add yours here. The schema, the command line's choices, the workshop and `visionkit init` take their
 list from this one. Then give it a branch in `planner.plan` (a fixed order: in `_schedule`'s `key`; a
-name without one plans like `value`), and name it where strategies are listed by hand: the `--strategy`
-help in cli.py, the `strategy` parameter in workbooks/roadmap.ipynb, docs/planner.md and
-docs/engagement-file.md. docs/architecture.md ("A strategy") gives every step.
+name without one is refused), and describe it where strategies are described by hand: the
+`strategy` parameter's detail in parameters.py, docs/planner.md and docs/engagement-file.md.
+docs/architecture.md ("A strategy") gives every step.
 """
 STRATEGIES: tuple[str, ...] = get_args(Strategy)
 
