@@ -1,0 +1,115 @@
+"""Charts of a roadmap as standalone vector SVG: burn-up, traceability heatmap, maturity and Gantt.
+
+Each chart function returns a `Chart` (SVG text, a title and a one-sentence alt text) that
+JupyterLab shows inline and a document can embed. Figures are sized for an A4 portrait page
+(17 cm of content width) and grow in height with the data, so 40 capabilities and 30 moments
+stay readable. matplotlib is imported only when a chart is drawn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal, get_args
+
+from ._burnup import _burnup
+from ._colour import _brand
+from ._colour import _contrast as _contrast  # tests/unit/test_charts.py checks the total's contrast with it
+from ._gantt import _gantt
+from ._heatmap import _heatmap
+from ._layout import _Built
+from ._maturity import _maturity
+from ._style import BASE_SIZE, FONT, INK, MUTED, PAGE_WIDTH_IN, RULE, SMALL_SIZE, TITLE_SIZE, style
+from ._svg import _svg
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from ..roadmap import Roadmap
+
+__all__ = [
+    "BASE_SIZE",
+    "CHART_KINDS",
+    "FONT",
+    "INK",
+    "MUTED",
+    "PAGE_WIDTH_IN",
+    "RULE",
+    "SMALL_SIZE",
+    "TITLE_SIZE",
+    "Chart",
+    "ChartKind",
+    "burnup",
+    "figure",
+    "gantt",
+    "heatmap",
+    "maturity",
+    "style",
+]
+
+ChartKind = Literal["burnup", "heatmap", "maturity", "gantt"]
+"""The charts, each named like its public function below.
+
+Add yours here (`CHART_KINDS` follows) and in `_BUILDERS` (at the end of this module), with a public
+function of the same name: tests/unit/test_charts.py draws every kind in `CHART_KINDS` and checks its text for
+overlaps and cuts. In a document, a chart needs a section too; docs/architecture.md ("A chart") gives
+every step.
+
+The chart itself is a builder `_name(roadmap, brand) -> _Built` in a module of its own, `_name.py` in
+this package (`_maturity.py` is the shortest), drawn inside `with style():` and laid out by a `place`
+function given to `_layout._lay_out`. The shared parts live beside it: `_style` (page width, font, sizes,
+ink, matplotlib settings), `_layout` (margins and placement), `_axes` (ticks, legend, title, empty chart),
+`_text` (clipping, wrapping, widths), `_colour` (brand ink, tints, contrast) and `_svg` (the SVG backend).
+"""
+CHART_KINDS: tuple[ChartKind, ...] = get_args(ChartKind)
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A rendered chart: a standalone SVG document, its title and a one-sentence alt text."""
+
+    svg: str
+    title: str
+    alt: str
+
+    def _repr_svg_(self) -> str:
+        """The SVG, so that Jupyter shows the chart inline."""
+        return self.svg
+
+
+def figure(kind: ChartKind, roadmap: Roadmap, *, colour: str | None = None) -> Figure:
+    """The matplotlib figure behind a chart, e.g. to save a PNG inside `with style():`."""
+    return _BUILDERS[kind](roadmap, _brand(roadmap, colour)).figure
+
+
+def burnup(roadmap: Roadmap, *, colour: str | None = None) -> Chart:
+    """The experience burn-up: moments live by the end of each wave, per perfect day and in total."""
+    return _chart(_burnup(roadmap, _brand(roadmap, colour)))
+
+
+def heatmap(roadmap: Roadmap, *, colour: str | None = None) -> Chart:
+    """The traceability heatmap: the maturity level each moment needs of each capability."""
+    return _chart(_heatmap(roadmap, _brand(roadmap, colour)))
+
+
+def maturity(roadmap: Roadmap, *, colour: str | None = None) -> Chart:
+    """Maturity by domain: average level today against the average level the moments need."""
+    return _chart(_maturity(roadmap, _brand(roadmap, colour)))
+
+
+def gantt(roadmap: Roadmap, *, colour: str | None = None) -> Chart:
+    """The roadmap as a Gantt chart with one swimlane per domain."""
+    return _chart(_gantt(roadmap, _brand(roadmap, colour)))
+
+
+def _chart(built: _Built) -> Chart:
+    return Chart(svg=_svg(built.figure, built.title, built.alt), title=built.title, alt=built.alt)
+
+
+# Every `ChartKind` and the function that builds it: add yours here too.
+_BUILDERS: dict[ChartKind, Callable[[Roadmap, str], _Built]] = {
+    "burnup": _burnup,
+    "heatmap": _heatmap,
+    "maturity": _maturity,
+    "gantt": _gantt,
+}
