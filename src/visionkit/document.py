@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import difflib
 import types
@@ -108,7 +109,7 @@ class RoadmapDocument:
         return cls(engagement, roadmap, title=title, date=_parse_date(date))
 
     def _section(self, section: Section) -> Section:
-        return Section(section.id, section.title, section.html, section.in_contents, {**self._meta, **section.meta})
+        return dataclasses.replace(section, meta={**self._meta, **section.meta})
 
     def cover(self) -> Section:
         """The cover page."""
@@ -178,8 +179,8 @@ class RoadmapDocument:
 
         Add yours here, as a method above whose content comes from a function in sections.py. The
         shipped workbook shows each section in a cell of its own and never calls this list, so add
-        `doc.<method>()` to workbooks/roadmap.ipynb at the same place. HTML classes new to the documents
-        also need a rule in style.css and a mapping to Typst in typeset.py and document.typ.
+        `doc.<method>()` to workbooks/roadmap.ipynb at the same place. A new kind of element needs a
+        node in doctree.py and a branch in render_html.py and render_typst.py.
         docs/architecture.md ("A document section") gives every step.
         """
         return [

@@ -10,6 +10,13 @@ from traitlets import default
 from .resources import stylesheet, templates_dir
 
 
+def section_html(payload: dict[str, Any]) -> str:
+    """A section's HTML from the JSON its notebook output carries (the template's `vk_section_html`)."""
+    from .sections import Section
+
+    return Section.from_payload(payload).html
+
+
 class HTMLExporter(TemplateExporter):
     """A roadmap workbook's outputs as a standalone HTML document: no code, prompts or logs."""
 
@@ -27,6 +34,10 @@ class HTMLExporter(TemplateExporter):
     @default("extra_template_basedirs")
     def _extra_template_basedirs_default(self) -> list[str]:
         return [str(templates_dir())]
+
+    @default("filters")
+    def _filters_default(self) -> dict[str, Any]:
+        return {"vk_section_html": section_html}
 
     def from_notebook_node(  # type: ignore[override]
         self, nb: Any, resources: dict[str, Any] | None = None, **kw: Any

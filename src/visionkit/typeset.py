@@ -1,8 +1,9 @@
-"""Roadmap notebooks typeset to PDF with Typst: each section's HTML read as a small tree and set in print.
+"""Roadmap notebooks typeset to PDF with Typst, from the document model (doctree.py) of every output.
 
-The sections are HTML from one small vocabulary (sections.py); this module maps that vocabulary, and
-the plain HTML of markdown cells and other outputs, onto the functions of templates/visionkit/document.typ.
-Every piece of text reaches Typst as a string literal, so no user text is ever read as Typst markup.
+A visionkit section carries its tree in its output; markdown cells and other HTML outputs (a cell a
+strategist adds to the workbook) are read into the same tree here. `render_typst` sets the tree on the
+functions of templates/visionkit/document.typ; every piece of text reaches Typst as a string literal,
+so no user text is ever read as Typst markup.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import base64
 import datetime as _dt
 import re
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from html.parser import HTMLParser
@@ -19,16 +20,31 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .brand import DEFAULT_BRAND
+from .doctree import (
+    Block,
+    BulletList,
+    Cell,
+    Chart,
+    Code,
+    Facts,
+    Heading,
+    Image,
+    Inline,
+    Paragraph,
+    Quote,
+    Rule,
+    Span,
+    Table,
+)
+from .render_typst import TypstRenderer, chart_width_mm, lit, trim
 from .resources import typst_template
-from .sections import SECTION_MIME
+from .sections import SECTION_MIME, Section
 
 if TYPE_CHECKING:
     import typst
 
-TEXT_WIDTH_MM = 176.0
-"""The A4 text width the template's margins leave."""
-CHART_MAX_HEIGHT_MM = 225.0
-"""A chart is scaled down to fit one page, below its section heading."""
+__all__ = ["TypesetError", "chart_width_mm", "document_source", "lit", "notebook_to_pdf", "parse", "typeset"]
+
 SKIPPED_TAGS = ("remove-cell", "parameters", "injected-parameters")
 
 _VOID = frozenset("area base br col embed hr img input link meta source track wbr".split())
@@ -37,21 +53,13 @@ _INLINE = frozenset(
     "a abbr b bdi bdo br cite code data dfn em i kbd mark q s samp small span strong sub sup time u var".split()
 )
 _SVG = re.compile(r"<svg\b.*?</svg\s*>", re.DOTALL | re.IGNORECASE)
-_SPACE = re.compile(r"\s+")
 _HEX = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
-_LENGTH = re.compile(r"\s*([0-9.]+)\s*(pt|px|mm|cm|in)?\s*$")
-_UNITS_PT = {"pt": 1.0, "px": 0.75, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0}
-_IMAGE_TYPES = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/svg+xml": "svg"}
+_STYLES = {"strong": "strong", "b": "strong", "em": "emph", "i": "emph", "cite": "emph", "dfn": "emph", "var": "emph",
+           "sub": "sub", "sup": "sup"}  # fmt: skip
 
 
 class TypesetError(RuntimeError):
     """A document that Typst could not set."""
-
-
-def lit(text: str) -> str:
-    """A Typst string literal holding `text` exactly."""
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
-    return '"' + escaped.replace("\t", "\\t") + '"'
 
 
 @dataclass
@@ -126,279 +134,108 @@ def parse(html: str, svgs: list[str]) -> Node:
     return builder.root
 
 
-def _length_pt(value: str) -> float | None:
-    match = _LENGTH.match(value or "")
-    if not match:
-        return None
-    return float(match.group(1)) * _UNITS_PT[match.group(2) or "px"]
+class _Reader:
+    """HTML from a markdown cell or an output, read into document blocks."""
 
+    def __init__(self, svgs: list[str]) -> None:
+        self.svgs = svgs
 
-def chart_width_mm(svg: str) -> float:
-    """The width to set a chart at: its own, at most the text width, and short enough to fit a page."""
-    head = svg[: svg.find(">") + 1]
-    width = _length_pt(_attr(head, "width"))
-    height = _length_pt(_attr(head, "height"))
-    if not width or not height:
-        view = _attr(head, "viewBox").split()
-        if len(view) == 4:
-            width, height = float(view[2]), float(view[3])
-    if not width or not height:
-        return TEXT_WIDTH_MM
-    natural = width * 25.4 / 72
-    return round(min(TEXT_WIDTH_MM, natural, CHART_MAX_HEIGHT_MM * width / height), 2)
-
-
-def _attr(tag: str, name: str) -> str:
-    match = re.search(rf'\s{name}\s*=\s*"([^"]*)"', tag)
-    return match.group(1) if match else ""
-
-
-class _Setter:
-    """Turns one notebook's document outputs into Typst markup, collecting images as files."""
-
-    def __init__(self) -> None:
-        self.assets: dict[str, bytes] = {}
-        self.svgs: list[str] = []
-
-    # Files
-
-    def _asset(self, data: bytes, extension: str) -> str:
-        name = f"asset-{len(self.assets) + 1}.{extension}"
-        self.assets[name] = data
-        return name
-
-    def chart(self, svg: str) -> str:
-        """A chart from SVG text, as wide as it fits."""
-        name = self._asset(svg.encode("utf-8"), "svg")
-        return f"#vk-chart({lit(name)}, {chart_width_mm(svg)}mm)"
-
-    def image(self, data: bytes, kind: str) -> str:
-        """A raster or SVG picture from an output or a data URI."""
-        name = self._asset(data, kind)
-        return f"#vk-chart({lit(name)}, auto)"
-
-    # Inline content
-
-    def inline(self, children: Iterable[Node | str]) -> str:
-        """Text and inline elements as markup; whitespace collapsed as HTML does."""
-        parts: list[str] = []
+    def inline(self, children: list[Node | str]) -> list[Inline]:
+        """Text and inline elements as inline content; other markup keeps only its text."""
+        out: list[Inline] = []
         for child in children:
             if isinstance(child, str):
-                text = _SPACE.sub(" ", child)
-                if text:
-                    parts.append("#" + lit(text))
+                out.append(child)
+            elif child.tag == "br":
+                out.append(Span("break"))
+            elif child.tag == "code":
+                out.append(Span("code", [child.text()]))
+            elif child.tag == "img":
+                alt = child.attrs.get("alt", "")
+                out.extend([Span("muted", [alt])] if alt else [])
+            elif child.tag in _STYLES:
+                out.append(Span(_STYLES[child.tag], self.inline(child.children)))  # type: ignore[arg-type]
             else:
-                parts.append(self._inline_element(child))
-        return "".join(parts)
+                out.extend(self.inline(child.children))
+        return out
 
-    def _inline_element(self, node: Node) -> str:
-        tag, classes = node.tag, node.classes
-        if tag == "br":
-            return "#linebreak()"
-        if tag == "img":
-            return self._img(node)
-        if tag == "vk-svg":
-            return self.chart(self.svgs[int(node.attrs.get("data-n", "0"))])
-        if tag == "code":
-            return f"#raw({lit(node.text())})"
-        body = self.inline(node.children)
-        if tag in ("strong", "b"):
-            body = f"#strong[{body}]"
-        elif tag in ("em", "i", "cite", "dfn", "var"):
-            body = f"#emph[{body}]"
-        elif tag == "sub":
-            body = f"#sub[{body}]"
-        elif tag == "sup":
-            body = f"#super[{body}]"
-        for style in ("vk-level", "vk-muted", "vk-note", "vk-when", "vk-live", "vk-live-never"):
-            if style in classes:
-                body = f"#{style}[{body}]"
-        return body
-
-    def _img(self, node: Node) -> str:
-        source = node.attrs.get("src", "")
-        match = re.match(r"data:(image/[\w.+-]+);base64,(.*)$", source, re.DOTALL)
-        if match and match.group(1) in _IMAGE_TYPES:
-            try:
-                data = base64.b64decode(match.group(2), validate=False)
-            except ValueError:
-                data = b""
-            if data:
-                return self.image(data, _IMAGE_TYPES[match.group(1)])
-        alt = node.attrs.get("alt", "")
-        return f"#vk-muted[{self.inline([alt])}]" if alt else ""
-
-    # Blocks
-
-    def flow(self, children: Iterable[Node | str]) -> str:
-        """Mixed content: runs of inline content become paragraphs, block elements are set as blocks."""
-        out: list[str] = []
+    def flow(self, children: list[Node | str]) -> list[Block]:
+        """Mixed content: runs of inline content become paragraphs, block elements become blocks."""
+        out: list[Block] = []
         run: list[Node | str] = []
 
         def flush() -> None:
-            text = self.inline(_trim(run)).strip()
-            if text:
-                out.append(f"#par[{text}]")
+            content = trim(self.inline(run))
+            if content:
+                out.append(Paragraph(content))
             run.clear()
 
-        previous_chart = False
         for child in children:
-            if isinstance(child, str) or child.tag in _INLINE or child.tag == "img":
+            if isinstance(child, str) or (child.tag in _INLINE and child.tag != "vk-svg"):
                 run.append(child)
                 continue
             flush()
-            is_chart = child.tag == "figure" and "vk-chart" in child.classes
-            if is_chart and previous_chart:
-                out.append("#pagebreak()")
-            previous_chart = is_chart
-            out.append(self.block(child))
+            out.extend(self.block(child))
         flush()
-        return "\n".join(part for part in out if part)
+        return out
 
-    def block(self, node: Node) -> str:
-        """One block element as markup."""
-        tag, classes = node.tag, node.classes
-        handler = getattr(self, "_block_" + tag.replace("-", "_"), None)
-        if handler is not None:
-            result: str = handler(node, classes)
-            return result
+    def block(self, node: Node) -> list[Block]:
+        """One block element as blocks."""
+        tag = node.tag
         if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
-            return self._heading(node, classes)
-        if tag == "div" and "vk-cover-band" in classes:
-            return "#vk-cover-band()"
-        for style in ("vk-day", "vk-rubric"):
-            if style in classes:
-                return f"#{style}[{self.flow(node.children)}]"
+            return [Heading(int(tag[1]), trim(self.inline(node.children)))]
+        if tag == "p":
+            if any(isinstance(c, Node) and c.tag == "img" for c in node.children):
+                return self.flow(node.children)  # a picture is set as a block of its own, text around it as paragraphs
+            return [Paragraph(trim(self.inline(node.children)))]
+        if tag in ("ul", "ol"):
+            items = [e for e in node.elements() if e.tag == "li"]
+            if not items:
+                return self.flow(node.children)
+            return [BulletList([self.flow(i.children) for i in items], numbered=tag == "ol")]
+        if tag == "dl":
+            pairs: list[tuple[list[Inline], list[Inline]]] = []
+            term: list[Inline] = []
+            for element in node.elements():
+                if element.tag == "dt":
+                    term = trim(self.inline(element.children))
+                elif element.tag == "dd":
+                    pairs.append((term, trim(self.inline(element.children))))
+                    term = []
+            return [Facts(pairs)]
+        if tag == "table":
+            return [self.table(node)]
+        if tag == "vk-svg":
+            return [Chart(self.svgs[int(node.attrs.get("data-n", "0"))])]
+        if tag == "img":
+            return [Image(node.attrs.get("src", ""), node.attrs.get("alt", ""))]
+        if tag == "pre":
+            return [Code(node.text())]
+        if tag == "blockquote":
+            return [Quote(self.flow(node.children))]
+        if tag == "hr":
+            return [Rule()]
         return self.flow(node.children)
 
-    def _block_section(self, node: Node, classes: set[str]) -> str:
-        if "vk-cover" in classes:
-            return f"#vk-cover[{self.flow(node.children)}]"
-        charts = [i for i, c in enumerate(node.children) if isinstance(c, Node) and c.tag == "figure"]
-        if "vk-chart-section" in classes and charts:
-            # The heading and introduction go to the page of the first chart, never alone above a page break.
-            lead, rest = node.children[: charts[0] + 1], node.children[charts[0] + 1 :]
-            return f"#vk-section[#block(breakable: false)[{self.flow(lead)}]\n{self.flow(rest)}]"
-        return f"#vk-section[{self.flow(node.children)}]"
-
-    def _block_p(self, node: Node, classes: set[str]) -> str:
-        if "vk-wow" in classes:
-            labels = [e for e in node.elements() if e.tag == "span"]
-            label = labels[0] if labels else None
-            rest = [c for c in node.children if c is not label]
-            return f"#vk-wow[{self.inline(label.children) if label else ''}][{self.inline(_trim(rest))}]"
-        body = self.inline(_trim(node.children))
-        for style in ("vk-cover-client", "vk-cover-sub", "vk-persona", "vk-day-facts", "vk-story"):
-            if style in classes:
-                return f"#{style}[{body}]"
-        return f"#par[{body}]" if body else ""
-
-    def _heading(self, node: Node, classes: set[str]) -> str:
-        body = self.inline(_trim(node.children))
-        if "vk-cover-title" in classes:
-            return f"#vk-cover-title[{body}]"
-        level = {"h1": 1, "h2": 1, "h3": 2}.get(node.tag, 3)
-        outlined = "true" if node.attrs.get("data-vk-contents") == "true" else "false"
-        return f"#heading(level: {level}, outlined: {outlined})[{body}]"
-
-    def _block_article(self, node: Node, classes: set[str]) -> str:
-        heads = [e for e in node.elements() if e.tag == "header"]
-        head = "#h(1fr)".join(self.inline([e]) for e in heads[0].elements()) if heads else ""
-        rest = [c for c in node.children if not (heads and c is heads[0])]
-        body = self.flow(rest)
-        if "vk-moment" in classes:
-            return f"#vk-moment[{head}][{body}]"
-        return f"#block(width: 100%)[{head}{body}]"
-
-    def _items(self, node: Node) -> list[Node]:
-        return [e for e in node.elements() if e.tag == "li"]
-
-    def _block_ul(self, node: Node, classes: set[str]) -> str:
-        items = self._items(node)
-        if "vk-needs" in classes:
-            return "#vk-needs(" + ", ".join(f"[{self.inline(_trim(i.children))}]" for i in items) + ")"
-        if "vk-levels" in classes:
-            rows = []
-            for item in items:
-                marks = item.classes
-                now = "true" if "vk-now" in marks else "false"
-                target = "true" if "vk-target" in marks else "false"
-                rows.append(f"vk-level-item({now}, {target})[{self.inline(_trim(item.children))}]")
-            return "#vk-levels(" + ", ".join(rows) + ")"
-        kind = "enum" if node.tag == "ol" else "list"
-        if not items:
-            return self.flow(node.children)
-        return f"#{kind}(" + ", ".join(f"[{self.flow(i.children)}]" for i in items) + ")"
-
-    _block_ol = _block_ul
-
-    def _block_dl(self, node: Node, classes: set[str]) -> str:
-        pairs: list[str] = []
-        term = ""
-        for element in node.elements():
-            if element.tag == "dt":
-                term = self.inline(_trim(element.children))
-            elif element.tag == "dd":
-                pairs.append(f"([{term}], [{self.inline(_trim(element.children))}])")
-                term = ""
-        return "#vk-facts(" + ", ".join(pairs) + ")" if pairs else ""
-
-    def _block_figure(self, node: Node, classes: set[str]) -> str:
-        return self.flow(node.children)
-
-    def _block_vk_svg(self, node: Node, classes: set[str]) -> str:
-        return self.chart(self.svgs[int(node.attrs.get("data-n", "0"))])
-
-    def _block_pre(self, node: Node, classes: set[str]) -> str:
-        return f"#vk-code[#raw({lit(node.text())}, block: true)]"
-
-    def _block_blockquote(self, node: Node, classes: set[str]) -> str:
-        return f"#vk-quote[{self.flow(node.children)}]"
-
-    def _block_hr(self, node: Node, classes: set[str]) -> str:
-        return "#vk-rule()"
-
-    def _block_table(self, node: Node, classes: set[str]) -> str:
-        header: list[Node] = []
-        rows: list[list[Node]] = []
+    def table(self, node: Node) -> Table:
+        """A table: a first row of header cells only is its header."""
+        header: list[Cell] = []
+        rows: list[list[Cell]] = []
         for row in _rows(node):
             found = [e for e in row.elements() if e.tag in ("th", "td")]
+            cells = [self.cell(c) for c in found]
             if not header and not rows and found and all(c.tag == "th" for c in found):
-                header = found
+                header = cells
             elif found:
-                rows.append(found)
-        width = max([len(header), *(len(r) for r in rows)], default=0)
-        if not width:
-            return ""
-        fixed = [False] * width
-        right = [False] * width
-        for r in [header, *rows]:
-            for x, cell in enumerate(r):
-                fixed[x] = fixed[x] or bool(cell.classes & {"num", "nowrap"})
-        for x, cell in enumerate(header or (rows[0] if rows else [])):
-            right[x] = "num" in cell.classes
-        # Free columns share the width in proportion to how much they hold, as a browser's table layout does.
-        length = [0] * width
-        for r in rows:
-            for x, cell in enumerate(r):
-                length[x] += len(_SPACE.sub(" ", cell.text()).strip())
-        mean = [n / max(1, len(rows)) for n in length]
-        widest = max(1.0, *mean)
-        share = [max(1, round(8 * m / widest)) for m in mean]
-        columns = "(" + ", ".join("auto" if f else f"{share[x]}fr" for x, f in enumerate(fixed)) + ",)"
-        aligns = "(" + ", ".join("right" if r else "left" for r in right) + ",)"
-        heads = "(" + "".join(f"[{self.inline(_trim(c.children))}], " for c in header) + ")"
-        cells: list[str] = []
-        for r in rows:
-            for cell in r:
-                body = (
-                    self.flow(cell.children)
-                    if any(isinstance(c, Node) and c.tag not in _INLINE for c in cell.children)
-                    else self.inline(_trim(cell.children))
-                )
-                cells.append(f"box[{body}]" if "nowrap" in cell.classes or "num" in cell.classes else f"[{body}]")
-            cells.extend("[]" for _ in range(width - len(r)))
-        return f"#vk-table({columns}, {aligns}, {heads}" + "".join(", " + c for c in cells) + ")"
+                rows.append(cells)
+        return Table(header, rows)
+
+    def cell(self, node: Node) -> Cell:
+        """A table cell, with blocks when it holds any."""
+        num, nowrap = "num" in node.classes, "nowrap" in node.classes
+        if any(isinstance(c, Node) and c.tag not in _INLINE for c in node.children):
+            return Cell(blocks=self.flow(node.children), num=num, nowrap=nowrap)
+        return Cell(trim(self.inline(node.children)), num=num, nowrap=nowrap)
 
 
 def _rows(table: Node) -> Iterator[Node]:
@@ -409,18 +246,10 @@ def _rows(table: Node) -> Iterator[Node]:
             yield from (e for e in element.elements() if e.tag == "tr")
 
 
-def _trim(children: list[Node | str]) -> list[Node | str]:
-    """Children without the whitespace HTML ignores at the start and end of a block."""
-    out = list(children)
-    while out and isinstance(out[0], str) and not out[0].strip():
-        out.pop(0)
-    while out and isinstance(out[-1], str) and not out[-1].strip():
-        out.pop()
-    if out and isinstance(out[0], str):
-        out[0] = out[0].lstrip()
-    if out and isinstance(out[-1], str):
-        out[-1] = out[-1].rstrip()
-    return out
+def html_blocks(html: str) -> list[Block]:
+    """HTML (a markdown cell's, or another output's) as document blocks; scripts and styles dropped."""
+    svgs: list[str] = []
+    return _Reader(svgs).flow(parse(html, svgs).children)
 
 
 def document_source(nb: Any) -> tuple[str, dict[str, bytes]]:
@@ -439,14 +268,18 @@ def document_source(nb: Any) -> tuple[str, dict[str, bytes]]:
             brand = str(meta.get("brand") or brand)
             if meta.get("in_contents"):
                 in_contents.add(str(meta.get("id")))
-    setter = _Setter()
+    setter = TypstRenderer()
     body: list[str] = []
     contents_done = False
+
+    def foreign(html: str) -> None:
+        body.append(f"#vk-section[{setter.blocks(html_blocks(html))}]")
+
     for cell in nb.cells:
         if any(tag in SKIPPED_TAGS for tag in cell.metadata.get("tags", [])):
             continue
         if cell.cell_type == "markdown":
-            body.append(f"#vk-section[{setter.flow(parse(_markdown(cell.source), setter.svgs).children)}]")
+            foreign(_markdown(cell.source))
             continue
         if cell.cell_type != "code":
             continue
@@ -456,22 +289,22 @@ def document_source(nb: Any) -> tuple[str, dict[str, bytes]]:
             data = output.get("data", {})
             meta = data.get(SECTION_MIME)
             if isinstance(meta, dict):
-                tree = parse(str(meta.get("html", "")), setter.svgs)
-                if meta.get("id") in in_contents:
-                    _mark_title(tree)
-                body.append(setter.flow(tree.children))
-                if meta.get("id") == "cover" and not contents_done and in_contents:
+                try:
+                    section = Section.from_payload(meta)
+                except (ValueError, TypeError) as exc:
+                    raise TypesetError(f"a document section cannot be read: {exc}") from None
+                body.append(setter.section(section.blocks, section.style, in_contents=section.id in in_contents))
+                if section.id == "cover" and not contents_done and in_contents:
                     contents_done = True
                     body.append("#vk-contents()")
             elif "text/html" in data:
-                body.append(f"#vk-section[{setter.flow(parse(_text(data['text/html']), setter.svgs).children)}]")
+                foreign(_text(data["text/html"]))
             elif "image/svg+xml" in data:
                 body.append(setter.chart(_text(data["image/svg+xml"])))
             elif "image/png" in data:
                 body.append(setter.image(base64.b64decode(_text(data["image/png"])), "png"))
             elif "text/markdown" in data:
-                markdown = _markdown(_text(data["text/markdown"]))
-                body.append(f"#vk-section[{setter.flow(parse(markdown, setter.svgs).children)}]")
+                foreign(_markdown(_text(data["text/markdown"])))
     if not _HEX.fullmatch(brand):
         brand = DEFAULT_BRAND
     preamble = (
@@ -488,17 +321,6 @@ def _date(text: str) -> str:
     except ValueError:
         return "none"
     return f"datetime(year: {day.year}, month: {day.month}, day: {day.day})"
-
-
-def _mark_title(tree: Node) -> None:
-    """Mark a section's own heading (its first h2) as the one the contents lists."""
-    stack = list(tree.elements())
-    while stack:
-        node = stack.pop(0)
-        if node.tag == "h2":
-            node.attrs["data-vk-contents"] = "true"
-            return
-        stack[:0] = list(node.elements())
 
 
 def _text(value: Any) -> str:

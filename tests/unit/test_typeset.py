@@ -15,8 +15,26 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from visionkit.brand import DEFAULT_BRAND
+from visionkit.doctree import (
+    Block,
+    Card,
+    Cell,
+    Chart,
+    Chips,
+    Code,
+    Cover,
+    Facts,
+    Group,
+    Heading,
+    Level,
+    Levels,
+    Paragraph,
+    Span,
+    Table,
+    Wow,
+)
 from visionkit.model import Branding
-from visionkit.sections import SECTION_MIME, stylesheet
+from visionkit.sections import SECTION_MIME, Section, stylesheet
 from visionkit.typeset import chart_width_mm, document_source, lit, notebook_to_pdf, parse, typeset
 
 HOSTILE = {
@@ -27,8 +45,8 @@ HOSTILE = {
 }
 
 
-def section(html: str, **meta: object) -> dict[str, object]:
-    return {"id": "s", "title": "S", "html": html, "in_contents": True, **meta}
+def section(blocks: list[Block], style: str = "", **meta: object) -> dict[str, object]:
+    return Section("s", "S", blocks, True, dict(meta), style).payload()  # type: ignore[arg-type]
 
 
 def notebook(*outputs: dict[str, object], markdown: str | None = None) -> nbformat.NotebookNode:
@@ -57,18 +75,54 @@ def test_a_literal_holds_any_text_exactly(text: str) -> None:
 def test_hostile_text_in_every_element_is_printed_not_run(hostile: str, shown: str) -> None:
     from visionkit.markup import escape
 
-    t = escape(hostile)
+    t = hostile
+    blocks: list[Block] = [
+        Heading(2, [t]),
+        Paragraph([t, " ", Span("strong", [t])], "story"),
+        Chips([[t, " ", Span("level", ["L2"])]]),
+        Table([Cell([t]), Cell(["n"], num=True)], [[Cell([t]), Cell(["1"], num=True)]]),
+        Facts([([t], [t])]),
+        Code(t),
+    ]
+    e = escape(hostile)
     html = (
-        f"<section class='vk-section'><h2>{t}</h2><p class='vk-story'>{t} <strong>{t}</strong></p>"
-        f"<ul class='vk-needs'><li>{t} <span class='vk-level'>L2</span></li></ul>"
-        f"<table class='vk-table'><thead><tr><th>{t}</th><th class='num'>n</th></tr></thead>"
-        f"<tbody><tr><td>{t}</td><td class='num'>1</td></tr></tbody></table>"
-        f"<dl><dt>{t}</dt><dd>{t}</dd></dl><pre>{t}</pre></section>"
+        f"<section class='vk-section'><h2>{e}</h2><p class='vk-story'>{e} <strong>{e}</strong></p>"
+        f"<ul class='vk-needs'><li>{e} <span class='vk-level'>L2</span></li></ul>"
+        f"<table class='vk-table'><thead><tr><th>{e}</th><th class='num'>n</th></tr></thead>"
+        f"<tbody><tr><td>{e}</td><td class='num'>1</td></tr></tbody></table>"
+        f"<dl><dt>{e}</dt><dd>{e}</dd></dl><pre>{e}</pre></section>"
     )
-    nb = notebook({SECTION_MIME: section(html, client=hostile, title=hostile), "text/html": html})
+    nb = notebook({SECTION_MIME: section(blocks, client=hostile, title=hostile)}, {"text/html": html})
     body = " ".join(text_of(notebook_to_pdf(nb)).split())
-    # Nine places in the section and the running header on each page beyond the first, all as text.
-    assert body.count(shown) >= 9, body
+    # Eight places in the section, eight in the HTML output, and the running header, all as text.
+    assert body.count(shown) >= 16, body
+
+
+def test_every_kind_of_element_is_set_in_html_and_in_the_pdf() -> None:
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="100pt" height="50pt"><text x="5" y="20">in svg</text></svg>'
+    facts = Facts([(["Term"], ["Value"])])
+    blocks: list[Block] = [
+        Cover("A client", "A title", "A subtitle", facts),
+        Heading(2, ["A heading"]),
+        Group("day", [Card([[Span("when", ["At nine"])], [Span("live", ["Live: now"])]], [Wow("Wow", ["a wow"])])]),
+        Group("rubric", [Levels([Level([Span("level", ["L1"]), " a level"], now=True, target=False)])]),
+        Chart(svg, "a chart"),
+    ]
+    payload = section(blocks)
+    html = Section.from_payload(payload).html
+    body = " ".join(text_of(notebook_to_pdf(notebook({SECTION_MIME: payload}))).split())
+    for words in ("A client", "A title", "A subtitle", "Term", "Value", "A heading", "At nine", "Live: now", "a wow"):
+        assert words in html and words in body, words
+    assert "a level" in body and "in svg" in body and 'aria-label="a chart"' in html
+
+
+def test_a_section_read_back_from_its_output_is_the_same_tree() -> None:
+    blocks: list[Block] = [Heading(2, ["T"]), Chips([["x ", Span("level", ["L1"])]]), Facts([(["a"], ["b"])])]
+    payload = json.loads(json.dumps(section(blocks, brand="#abc")))
+    back = Section.from_payload(payload)
+    assert back.blocks == blocks and back.meta == {"brand": "#abc"}
+    with pytest.raises(ValueError, match="unknown document element 'script'"):
+        Section.from_payload({**payload, "blocks": [{"kind": "script"}]})
 
 
 def test_scripts_and_styles_are_dropped_and_other_html_kept_as_text() -> None:
@@ -115,8 +169,7 @@ def test_removed_and_parameter_cells_are_not_set() -> None:
 
 
 def test_pdf_is_reproducible_and_dated_by_the_document() -> None:
-    html = "<section class='vk-section'><h2>T</h2><p>x</p></section>"
-    nb = notebook({SECTION_MIME: section(html, date="2027-03-01")})
+    nb = notebook({SECTION_MIME: section([Heading(2, ["T"]), Paragraph(["x"])], date="2027-03-01")})
     first, second = notebook_to_pdf(nb), notebook_to_pdf(nb)
     assert first == second
     assert PdfReader(io.BytesIO(first)).metadata["/CreationDate"].startswith("D:20270301")
@@ -131,10 +184,10 @@ def test_one_default_brand_colour_where_code_cannot_import_it() -> None:
 
 
 def test_a_bad_brand_colour_falls_back_to_the_default() -> None:
-    html = "<section class='vk-section'><h2>T</h2></section>"
-    source, _ = document_source(notebook({SECTION_MIME: section(html, brand='red"); #panic("x')}))
+    blocks: list[Block] = [Heading(2, ["T"])]
+    source, _ = document_source(notebook({SECTION_MIME: section(blocks, brand='red"); #panic("x')}))
     assert f'rgb("{DEFAULT_BRAND}")' in source
-    assert notebook_to_pdf(notebook({SECTION_MIME: section(html, brand="#abc")}))
+    assert notebook_to_pdf(notebook({SECTION_MIME: section(blocks, brand="#abc")}))
 
 
 @pytest.mark.parametrize(
@@ -160,22 +213,18 @@ def test_inline_svg_is_taken_out_before_parsing() -> None:
 
 def test_a_chart_section_with_several_charts_puts_each_on_its_own_page() -> None:
     # A long roadmap is split into page-sized charts (document.split_by_domain); each gets a page.
-    def figure(label: str) -> str:
+    def figure(label: str) -> Chart:
         svg = (
             '<svg xmlns="http://www.w3.org/2000/svg" width="400pt" height="500pt">'
             f'<text x="10" y="20">{label}</text></svg>'
         )
-        return f'<figure class="vk-chart" role="img" aria-label="{label}">{svg}</figure>'
+        return Chart(svg, label)
 
-    html = (
-        "<section class='vk-section vk-chart-section' id='roadmap'><h2>Roadmap</h2><p>Every uplift.</p>"
-        f"{figure('part one')}{figure('part two')}{figure('part three')}</section>"
-        "<section class='vk-section' id='next'><h2>Next</h2><p>After the charts.</p></section>"
-    )
-    pages = [
-        page.extract_text() or ""
-        for page in PdfReader(io.BytesIO(notebook_to_pdf(notebook({"text/html": html})))).pages
-    ]
+    charts: list[Block] = [Heading(2, ["Roadmap"]), Paragraph(["Every uplift."])]
+    charts += [figure("part one"), figure("part two"), figure("part three")]
+    after: list[Block] = [Heading(2, ["Next"]), Paragraph(["After the charts."])]
+    nb = notebook({SECTION_MIME: section(charts, "chart")}, {SECTION_MIME: section(after)})
+    pages = [page.extract_text() or "" for page in PdfReader(io.BytesIO(notebook_to_pdf(nb))).pages]
     assert len(pages) == 3
     assert "Roadmap" in pages[0] and "Every uplift." in pages[0] and "part one" in pages[0]
     assert "part two" in pages[1] and "part three" in pages[2] and "After the charts." in pages[2]
