@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-# Names are loaded on first use so that `import visionkit` and the CLI start fast.
+# The public API, each name with the module that holds it: add yours here. Names are loaded on first use
+# so that `import visionkit` and the CLI start fast.
 _EXPORTS = {
     "Engagement": "visionkit.model",
     "Scenario": "visionkit.model",
@@ -30,38 +31,29 @@ _EXPORTS = {
     "RoadmapExplorer": "visionkit.widgets",
 }
 
-__all__ = [
-    "Capability",
-    "CapabilityMapper",
-    "Catalog",
-    "ConflictError",
-    "Engagement",
-    "EngagementError",
-    "EngagementFile",
-    "MaturityAssessor",
-    "PerfectDayEditor",
-    "Problem",
-    "Roadmap",
-    "RoadmapExplorer",
-    "Scenario",
-    "Uplift",
-    "__version__",
-    "default_catalog",
-    "load_engagement",
-    "plan",
-    "validate_engagement",
-    "workshop",
-]
+__all__ = ["__version__", *sorted(_EXPORTS)]
+"""The public names: add one to `_EXPORTS` and, for type checkers, to the imports below (a test compares)."""
 
 if TYPE_CHECKING:
-    from .catalog import Capability, Catalog, default_catalog
-    from .engagement_file import ConflictError, EngagementFile, load_engagement
-    from .errors import EngagementError, Problem
-    from .model import Engagement, Scenario
-    from .planner import plan
-    from .roadmap import Roadmap, Uplift
-    from .validation import validate_engagement
-    from .widgets import CapabilityMapper, MaturityAssessor, PerfectDayEditor, RoadmapExplorer, workshop
+    from .catalog import Capability as Capability
+    from .catalog import Catalog as Catalog
+    from .catalog import default_catalog as default_catalog
+    from .engagement_file import ConflictError as ConflictError
+    from .engagement_file import EngagementFile as EngagementFile
+    from .engagement_file import load_engagement as load_engagement
+    from .errors import EngagementError as EngagementError
+    from .errors import Problem as Problem
+    from .model import Engagement as Engagement
+    from .model import Scenario as Scenario
+    from .planner import plan as plan
+    from .roadmap import Roadmap as Roadmap
+    from .roadmap import Uplift as Uplift
+    from .validation import validate_engagement as validate_engagement
+    from .widgets import CapabilityMapper as CapabilityMapper
+    from .widgets import MaturityAssessor as MaturityAssessor
+    from .widgets import PerfectDayEditor as PerfectDayEditor
+    from .widgets import RoadmapExplorer as RoadmapExplorer
+    from .widgets import workshop as workshop
 
 
 _SUBMODULES = {"widgets", "charts", "document", "batch", "testing", "catalog", "planner", "roadmap", "cli"}
