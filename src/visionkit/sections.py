@@ -306,7 +306,7 @@ def rubrics(roadmap: Roadmap) -> Section:
             head: list[Inline] = [f"{cap.name} ", Span("muted", [f"{cid} · today L{now}, target L{target[cid]}"])]
             parts: list[Block] = [Heading(4, head)]
             if cap.description:
-                parts.append(Paragraph([cap.description]))
+                parts.append(Paragraph([cap.description], "rubric-desc"))
             parts.append(levels)
             blocks.append(Group("rubric", parts))
     return Section("appendix", "Appendix: capability rubrics", blocks, style="appendix")
