@@ -7,7 +7,6 @@ import datetime as _dt
 import difflib
 import types
 from collections.abc import Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import EngagementError
@@ -174,26 +173,30 @@ class RoadmapDocument:
 
         return self._section(rubrics(self.roadmap))
 
-    def sections(self) -> list[Section]:
-        """All sections in document order.
+    SECTIONS: tuple[str, ...] = (
+        "cover",
+        "summary",
+        "perfect_days",
+        "burnup",
+        "heatmap",
+        "maturity",
+        "gantt",
+        "uplifts",
+        "appendix",
+    )
+    """The sections in document order, each the name of a method above.
 
-        Add yours here, as a method above whose content comes from a function in sections.py. The
-        shipped workbook shows each section in a cell of its own and never calls this list, so add
-        `doc.<method>()` to workbooks/roadmap.ipynb at the same place. A new kind of element needs a
-        node in doctree.py and a branch in render_html.py and render_typst.py.
-        docs/architecture.md ("A document section") gives every step.
-        """
-        return [
-            self.cover(),
-            self.summary(),
-            self.perfect_days(),
-            self.burnup(),
-            self.heatmap(),
-            self.maturity(),
-            self.gantt(),
-            self.uplifts(),
-            self.appendix(),
-        ]
+    Add yours here, as a method above whose content comes from a function in sections.py. The
+    shipped workbook shows each section in a cell of its own (`doc.<method>()`) and never calls
+    `sections()`, so add that cell to workbooks/roadmap.ipynb at the same place;
+    tests/unit/test_parameters.py checks the workbook's cells against this list. A new kind of
+    element needs a node in doctree.py and a branch in render_html.py and render_typst.py.
+    docs/architecture.md ("A document section") gives every step.
+    """
+
+    def sections(self) -> list[Section]:
+        """All sections in document order (`SECTIONS`)."""
+        return [getattr(self, name)() for name in self.SECTIONS]
 
     def notebook(self) -> NotebookNode:
         """A notebook holding the sections as outputs, as an executed workbook would."""
@@ -258,18 +261,3 @@ def split_by_domain(roadmap: Roadmap, rows: int) -> list[Roadmap]:
             parts.append([])
         parts[-1].extend(group)
     return [dataclasses.replace(roadmap, uplifts=part) for part in parts]
-
-
-def write_document(document: RoadmapDocument, out: Path, formats: tuple[str, ...] = ("html", "pdf")) -> list[Path]:
-    """Write the document's formats next to each other in `out`, atomically; return the paths."""
-    from .atomic import atomic_write_bytes, atomic_write_text
-
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    if "html" in formats:
-        atomic_write_text(out / "roadmap.html", document.html())
-        written.append(out / "roadmap.html")
-    if "pdf" in formats:
-        atomic_write_bytes(out / "roadmap.pdf", document.pdf())
-        written.append(out / "roadmap.pdf")
-    return written

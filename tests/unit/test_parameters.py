@@ -1,4 +1,5 @@
-"""The workbook's parameters are defined once, in `parameters.py`; every edge that takes them agrees with it."""
+"""The roadmap workbook agrees with the code: its parameters (defined once, in `parameters.py`, and taken by
+every edge) and its sections (`RoadmapDocument.SECTIONS`)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,16 @@ def _cell_source(workbook: Path) -> str:
 
 def test_the_workbooks_parameters_cell_is_written_from_the_definition() -> None:
     assert _cell_source(roadmap_workbook()) == parameters_cell()
+
+
+def test_the_workbook_shows_every_section_in_document_order() -> None:
+    notebook = json.loads(roadmap_workbook().read_text(encoding="utf-8"))
+    shown = [
+        "".join(c["source"]).strip()
+        for c in notebook["cells"]
+        if c["cell_type"] == "code" and "".join(c["source"]).strip().startswith("doc.")
+    ]
+    assert shown == [f"doc.{name}()" for name in RoadmapDocument.SECTIONS]
 
 
 def test_papermill_reads_the_names_types_defaults_and_help_of_the_definition() -> None:
