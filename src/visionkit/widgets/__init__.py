@@ -9,7 +9,7 @@ import ipywidgets as w
 
 from ..resources import demo_path
 from .assessor import MaturityAssessor
-from .common import StatusBar, close_owned
+from .common import FollowsWhenShown, StatusBar, close_owned
 from .editor import PerfectDayEditor
 from .explorer import RoadmapExplorer
 from .mapper import CapabilityMapper
@@ -17,6 +17,7 @@ from .saved_plan import SavedPlan
 from .session import EngagementSession, session_for
 
 __all__ = [
+    "TABS",
     "CapabilityMapper",
     "EngagementSession",
     "MaturityAssessor",
@@ -40,25 +41,32 @@ def demo_copy() -> Path:
     return target
 
 
+TABS: tuple[tuple[str, type[w.Box]], ...] = (
+    ("Perfect days", PerfectDayEditor),
+    ("Capabilities", CapabilityMapper),
+    ("Assessment", MaturityAssessor),
+    ("Roadmap", RoadmapExplorer),
+)
+"""The workshop's tabs in order: each title with its widget class.
+
+Add yours here. The widget is made with `status_bar=False` (the workshop has one status bar); if it
+mixes in `common.FollowsWhenShown` it is told whether it is on screen. docs/architecture.md ("A
+workshop tab") gives every step.
+"""
+
+
 class Workshop(w.VBox):  # type: ignore[misc]
     """All four widgets in tabs for one engagement file, sharing one session and one status bar."""
 
-    TITLES = ("Perfect days", "Capabilities", "Assessment", "Roadmap")
-    """The tabs' titles, in order.
-
-    Add yours here, and the widget at the same position in the `w.Tab` children below (made with
-    `status_bar=False`: the workshop has one status bar), in `detach`'s owners and in `_shown`, which
-    tells each tab by its index whether it is on screen. docs/architecture.md ("A workshop tab") gives
-    every step.
-    """
+    TITLES = tuple(title for title, _ in TABS)
+    """The tabs' titles, in order (from `TABS`)."""
 
     def __init__(self, path: str | Path | EngagementSession, *, debounce: float = 0.8):
         self.session = path if isinstance(path, EngagementSession) else _take_over(Path(path), debounce)
-        self.editor = PerfectDayEditor(self.session, status_bar=False)
-        self.mapper = CapabilityMapper(self.session, status_bar=False)
-        self.assessor = MaturityAssessor(self.session, status_bar=False)
-        self.explorer = RoadmapExplorer(self.session, status_bar=False)
-        self.tabs = w.Tab(children=[self.editor, self.mapper, self.assessor, self.explorer], titles=self.TITLES)
+        self.panes: list[w.Box] = [kind(self.session, status_bar=False) for _, kind in TABS]
+        # Names for the shipped tabs, for code and tests that reach into one.
+        self.editor, self.mapper, self.assessor, self.explorer = self.panes[:4]
+        self.tabs = w.Tab(children=self.panes, titles=self.TITLES)
         self.status = StatusBar(self.session)
         self.tabs.observe(lambda _: self._shown(), "selected_index")
         self._shown()
@@ -72,7 +80,7 @@ class Workshop(w.VBox):  # type: ignore[misc]
 
     def detach(self) -> EngagementSession:
         """Close every widget of the workshop and return its session, edits and watch untouched."""
-        for owner in (self.editor, self.mapper, self.assessor, self.explorer, self.status):
+        for owner in (*self.panes, self.status):
             self.session.forget(owner)
         close_owned(self)
         super().close()
@@ -81,9 +89,9 @@ class Workshop(w.VBox):  # type: ignore[misc]
     def _shown(self) -> None:
         # Only the tab on screen follows every edit; the others catch up when they are shown.
         selected = self.tabs.selected_index or 0
-        self.mapper.set_visible(selected == 1)
-        self.assessor.set_visible(selected == 2)
-        self.explorer.set_visible(selected == 3)
+        for index, pane in enumerate(self.panes):
+            if isinstance(pane, FollowsWhenShown):
+                pane.set_visible(index == selected)
 
 
 _OPEN: dict[Path, weakref.ReferenceType[Workshop]] = {}
