@@ -7,14 +7,15 @@ from pathlib import Path
 
 import pytest
 
+from visionkit.batch import ROLES
 from visionkit.kernels import Template, TemplateError
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="forked templates are Linux-only")
 
 
 def test_a_template_started_after_another_waits_for_it() -> None:
-    kernel = Template("kernel").start()
-    export = Template("export").start(after=kernel)
+    kernel = Template(ROLES["kernel"]).start()
+    export = Template(ROLES["export"]).start(after=kernel)
     try:
         # The kernel template takes most of a second to import: the export one has not been launched.
         assert not export._started.is_set() and export._proc is None
@@ -29,8 +30,8 @@ def test_a_template_started_after_another_waits_for_it() -> None:
 
 
 def test_a_template_closed_before_its_turn_never_starts() -> None:
-    kernel = Template("kernel").start()
-    export = Template("export").start(after=kernel)
+    kernel = Template(ROLES["kernel"]).start()
+    export = Template(ROLES["export"]).start(after=kernel)
     export.close()
     try:
         kernel.wait_ready()
@@ -46,7 +47,7 @@ def test_a_rehearsal_that_starts_a_thread_stops_the_forks(monkeypatch: pytest.Mo
     import threading
     import types
 
-    from visionkit.kernels import _rehearse
+    from visionkit.kernels._serve import _rehearse
 
     stop = threading.Event()
     started: list[threading.Thread] = []
@@ -71,7 +72,7 @@ def test_a_failed_rehearsal_leaves_the_template_forking(monkeypatch: pytest.Monk
     import gc
     import types
 
-    from visionkit.kernels import _rehearse
+    from visionkit.kernels._serve import _rehearse
 
     module = types.ModuleType("vk_test_rehearsal")
     module.failing = lambda: 1 / 0  # type: ignore[attr-defined]
@@ -88,7 +89,7 @@ def test_the_first_forks_wait_for_no_collection_and_the_rehearsal_collects(monke
     import gc
     import weakref
 
-    from visionkit.kernels import _ready_to_fork
+    from visionkit.kernels._serve import _ready_to_fork
 
     class Cycle:
         pass
@@ -112,7 +113,7 @@ def test_the_first_forks_wait_for_no_collection_and_the_rehearsal_collects(monke
 
 
 def test_a_rehearsed_kernel_template_still_forks_kernels(tmp_path: Path) -> None:
-    kernel = Template("kernel").start()
+    kernel = Template(ROLES["kernel"]).start()
     try:
         kernel.rehearse()
         child = kernel.spawn("call", target="visionkit.catalog:default_catalog", args={}, log=str(tmp_path / "log"))
@@ -141,7 +142,7 @@ def test_a_child_left_to_exit_is_terminated_once_its_grace_time_is_up(tmp_path: 
     import signal
     import time
 
-    kernel = Template("kernel").start()
+    kernel = Template(ROLES["kernel"]).start()
     try:
         child = kernel.spawn("call", target="subprocess:call", args={"args": ["sleep", "600"]}, log="/dev/null")
         started = time.monotonic()
@@ -175,7 +176,7 @@ def test_a_forked_kernel_gets_its_shutdown_request_and_exits_by_itself() -> None
         # Asked, not killed: it ends on its own well before the 2.5 s after which it would get SIGTERM.
         return child, child.wait(2.0)
 
-    kernel = Template("kernel").start()
+    kernel = Template(ROLES["kernel"]).start()
     try:
         # Dropping the request was a race (one kernel in three to eight): several tries, so it would show.
         for _ in range(5):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from visionkit.batch import _client_name
+from visionkit.batch._inputs import _client_name
 from visionkit.cli import demo_path
 from visionkit.engagement_file import EngagementFile, client_of, read_bytes
 from visionkit.errors import EngagementError

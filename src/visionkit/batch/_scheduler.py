@@ -1,10 +1,8 @@
-"""Batch builds: one executed workbook, HTML and PDF per client, in parallel, skipping what is up to date."""
+"""The scheduler: `Batch` runs the clients in worker threads, with kernels and exporters forked from templates."""
 
 from __future__ import annotations
 
 import contextlib
-import csv
-import hashlib
 import json
 import os
 import queue
@@ -15,42 +13,25 @@ import sys
 import tempfile
 import threading
 import time
-import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .atomic import atomic_write_bytes, atomic_write_text
-from .errors import EngagementError, Problem, problem_text
-from .parameters import BY_NAME, NAMES, BadValue
+from ..atomic import atomic_write_text
+from ..errors import problem_text
+from ._export import FORMATS, export_job
+from ._folders import _client_lock, _install
+from ._inputs import Client
+from ._roles import EXPORT_JOB, ROLES
+from ._stamps import STAMP, _fingerprint
+from ._watchdog import _Stopped, _Watch
 
 if TYPE_CHECKING:
-    from .kernels import Template
+    from ..kernels import Template
 
-FORMATS = ("ipynb", "html", "pdf")
-"""What a build can keep of each client, as `roadmap.<format>`; `--to` offers these.
-
-Add yours here. Then `export_job` writes it, `Batch._export` and `Batch._warm_exports` ask for it (both
-name html and pdf), and the `--to` help in cli.py lists it. docs/architecture.md ("An export format")
-gives every step.
-"""
-STAMP = ".visionkit-build.json"
 RAMP_SECONDS = 3.0
 """How long the other clients wait for the first one before they start anyway."""
-CSV_COLUMNS = NAMES
-"""The columns a CSV of clients may have: the workbook's parameters."""
-_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
-
-
-@dataclass
-class Client:
-    """One document to build: the engagement file, the workbook parameters, and where it goes."""
-
-    name: str
-    engagement_file: Path
-    parameters: dict[str, Any]
-    slug: str = ""
 
 
 @dataclass
@@ -65,285 +46,6 @@ class BuildResult:
     stages: dict[str, float] = field(default_factory=dict)  # seconds: kernel, execute, html, pdf
 
 
-def slugify(name: str, limit: int = 60) -> str:
-    """A safe folder name for a client: lowercase ASCII words joined by hyphens, never a path."""
-    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    text = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:limit].strip("-")
-    if not text:
-        # A name with no Latin letters still gets a stable, distinct folder.
-        text = "client-" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
-    if text in _RESERVED:
-        text += "-client"
-    return text
-
-
-def stamped_owner(folder: Path) -> tuple[str, str] | None:
-    """Who a client folder in the output belongs to, from its build stamp: (client, engagement file).
-
-    None for a folder without a readable stamp. A stamp from before engagement files were recorded
-    names the client only ("" for the file).
-    """
-    try:
-        record = json.loads((folder / STAMP).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(record, dict) or not isinstance(record.get("client"), str):
-        return None
-    return record["client"], str(record.get("engagement_file") or "")
-
-
-def _owns(owner: tuple[str, str] | None, client: Client) -> bool:
-    if owner is None:
-        return False
-    name, file = owner
-    return name == client.name and file in ("", str(client.engagement_file))
-
-
-def _candidates(base: str) -> Iterator[str]:
-    yield base
-    n = 2
-    while True:
-        yield f"{base}-{n}"
-        n += 1
-
-
-def assign_slugs(clients: Sequence[Client], out: Path | None = None) -> list[str]:
-    """Give every client a folder of its own; return notes on names that had to be told apart.
-
-    With `out`, a folder already there belongs to the client its build stamp names: a client gets
-    back the folder stamped with its name and engagement file (so folders stay put from run to
-    run, whoever else is added), and never a folder stamped for another client, nor one without a
-    stamp (it is not the build's to overwrite).
-    """
-    notes = []
-    taken: dict[str, str] = {}
-    pending = []
-    for client in clients:  # first, each client's own folder from earlier runs
-        base = slugify(client.name)
-        mine = None
-        if out is not None:
-            for slug in _candidates(base):
-                folder = out / slug
-                if not folder.exists() and not folder.is_symlink():
-                    break
-                owner = stamped_owner(folder)
-                if slug not in taken and (
-                    _owns(owner, client) or (slug == base and owner is None and _leftover(folder))
-                ):
-                    mine = slug
-                    break
-        if mine is None:
-            pending.append(client)
-        else:
-            taken[mine] = client.name
-            client.slug = mine
-    for client in pending:
-        base = slugify(client.name)
-        slug = next(c for c in _candidates(base) if c not in taken and (out is None or _free(out / c)))
-        if slug != base:
-            notes.append(
-                f"'{client.name}' ({client.engagement_file}) builds into {slug}/: {base}/ is {_held(base, taken, out)}"
-            )
-        taken[slug] = client.name
-        client.slug = slug
-    return notes
-
-
-BUILT_FILES = frozenset(f"roadmap.{fmt}" for fmt in FORMATS)
-
-
-def _leftover(folder: Path) -> bool:
-    """A folder without a stamp holding nothing but documents: what a failed build of an earlier version left."""
-    try:
-        names = [entry.name for entry in folder.iterdir()]
-    except OSError:
-        return False
-    return (
-        folder.is_dir()
-        and not folder.is_symlink()
-        and all(n in BUILT_FILES or n.startswith(".visionkit-") for n in names)
-    )
-
-
-def _free(folder: Path) -> bool:
-    return not folder.exists() and not folder.is_symlink()
-
-
-def _held(slug: str, taken: dict[str, str], out: Path | None) -> str:
-    """Whose a folder is, in a note about a client sent elsewhere."""
-    if slug in taken:
-        return f"taken by '{taken[slug]}'"
-    if out is not None and (out / slug).is_symlink():
-        return "a link (nothing is written through one)"
-    owner = stamped_owner(out / slug) if out is not None else None
-    return f"stamped for '{owner[0]}'" if owner else "a folder the build did not make"
-
-
-def _client_name(path: Path) -> str:
-    """The client name in an engagement file, or the file's stem when it cannot be read.
-
-    Read the way every command reads an engagement (regular files under the size cap), and taken
-    from the YAML's own structure, so a `client:` line inside another value never names a folder.
-    """
-    from .engagement_file import EngagementFile, client_of, parse_yaml, read_text
-
-    try:
-        text = read_text(path)
-    except EngagementError:
-        return path.stem  # the client's build reports why
-    name = client_of(text)
-    if name:
-        return name
-    try:
-        return EngagementFile.from_text(text, path).engagement.client
-    except EngagementError:
-        pass
-    try:
-        # A file that does not validate still names its client, so its folder is recognisable.
-        data = parse_yaml(text, str(path))
-        client = data.get("client") if isinstance(data, dict) else None
-    except EngagementError:
-        client = None
-    return client.strip() if isinstance(client, str) and client.strip() else path.stem
-
-
-def _csv_value(key: str, value: str, place: dict[str, Any]) -> tuple[Any, Problem | None]:
-    """A CSV cell as a build parameter, or the problem with it (named by the CSV's file, row and column)."""
-    try:
-        return BY_NAME[key].parse(value), None
-    except BadValue as exc:
-        return None, Problem(f"{key} must be {exc.expected}, got {value!r}", (key,), exc.hint, **place)
-
-
-def _from_csv(path: Path) -> list[Client]:
-    """The clients of a CSV file of parameters; every problem names the file, the row and the column."""
-    problems = []
-    clients = []
-    reader: Any = None
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            # strict: an unclosed quote is an error, not the rest of the file read as one cell.
-            reader = csv.reader(fh, strict=True)
-            header = [h.strip() for h in next(reader, [])]
-            unknown = [c for c in header if c not in CSV_COLUMNS]
-            twice = sorted({c for c in header if header.count(c) > 1})
-            if unknown or twice or "engagement_file" not in header:
-                message = (
-                    f"unknown column{'s' if len(unknown) != 1 else ''} {', '.join(map(repr, unknown))}"
-                    if unknown
-                    else f"column{'s' if len(twice) != 1 else ''} {', '.join(map(repr, twice))} appear twice"
-                    if twice
-                    else "no engagement_file column"
-                )
-                raise EngagementError([Problem(message, (), "columns: " + ", ".join(CSV_COLUMNS), str(path), 1)])
-            for cells in reader:
-                row_no = reader.line_num
-                if not any(cell.strip() for cell in cells):
-                    continue
-                if len(cells) > len(header):
-                    problems.append(
-                        Problem(
-                            f"this row has {len(cells)} cells but the header names {len(header)} columns",
-                            (), "quote a cell that contains a comma", str(path), row_no, len(header) + 1,
-                        )
-                    )  # fmt: skip
-                    continue
-                params: dict[str, Any] = {}
-                for column, (key, raw) in enumerate(zip(header, cells, strict=False), start=1):
-                    if not raw.strip():
-                        continue
-                    place = {"file": str(path), "line": row_no, "column": column}
-                    value, problem = _csv_value(key, raw.strip(), place)
-                    if problem is not None:
-                        problems.append(problem)
-                    else:
-                        params[key] = value
-                if "engagement_file" not in params:
-                    problems.append(Problem("no engagement_file in this row", (), "", str(path), row_no))
-                    continue
-                file = (path.parent / params.pop("engagement_file")).resolve()
-                clients.append(Client(_client_name(file), file, params))
-    except UnicodeDecodeError:
-        raise EngagementError([Problem("the CSV file is not UTF-8 text", (), "save it as UTF-8", str(path))]) from None
-    except csv.Error as exc:
-        line = reader.line_num if reader is not None else None
-        problems.append(Problem(f"the CSV cannot be read: {exc}", (), "check the quotes of this row", str(path), line))
-    if problems:
-        raise EngagementError(problems)
-    return clients
-
-
-def collect_clients(inputs: Iterable[str]) -> list[Client]:
-    """Clients from engagement files, folders of them (*.yaml, *.yml) and CSV files of parameters."""
-    clients: list[Client] = []
-    problems = []
-    for item in inputs:
-        path = Path(item)
-        if path.is_dir():
-            files = sorted([*path.glob("*.yaml"), *path.glob("*.yml")])
-            if not files:
-                problems.append(Problem("no engagement files (*.yaml) in this folder", (), "", str(path)))
-            clients.extend(Client(_client_name(f), f.resolve(), {}) for f in files)
-        elif path.suffix.lower() == ".csv" and path.is_file():
-            try:
-                clients.extend(_from_csv(path))
-            except EngagementError as exc:
-                problems.extend(exc.problems)
-        elif path.is_file():
-            clients.append(Client(_client_name(path), path.resolve(), {}))
-        else:
-            problems.append(Problem("no such file or folder", (), "check the path", str(path)))
-    if problems:
-        raise EngagementError(problems)
-    return clients
-
-
-def workbook_parameters(workbook: Path) -> dict[str, Any]:
-    """The parameters a workbook declares in its `parameters` cell."""
-    from .kernels import defer_iri_checks
-
-    defer_iri_checks()
-    import papermill
-
-    return dict(papermill.inspect_notebook(str(workbook)))
-
-
-def check_workbook(workbook: Path, clients: Sequence[Client]) -> None:
-    """Refuse, before any client runs, a workbook that lacks a parameter the build would pass."""
-    if not workbook.is_file():
-        raise EngagementError([Problem("no such workbook", (), "check the --workbook path", str(workbook))])
-    declared = workbook_parameters(workbook)
-    needed = sorted({name for c in clients for name in ("engagement_file", *c.parameters)})
-    missing = [name for name in needed if name not in declared]
-    if missing:
-        raise EngagementError(
-            [
-                Problem(
-                    f"the workbook has no parameter{'s' if len(missing) > 1 else ''} {', '.join(missing)}",
-                    (),
-                    "declare it in the cell tagged `parameters` (see workbooks/roadmap.ipynb), "
-                    f"or leave it out of the build; it declares: {', '.join(declared) or 'nothing'}",
-                    str(workbook),
-                )
-            ]
-        )
-
-
-def _fingerprint(client: Client, workbook: Path, formats: Sequence[str]) -> str:
-    from . import __version__
-
-    digest = hashlib.sha256()
-    for part in (
-        client.engagement_file.read_bytes() if client.engagement_file.is_file() else b"",
-        workbook.read_bytes(),
-        json.dumps(client.parameters, sort_keys=True, default=str).encode(),
-        __version__.encode(),
-        ",".join(sorted(formats)).encode(),
-    ):
-        digest.update(hashlib.sha256(part).digest())
-    return digest.hexdigest()
-
-
 def _error_line(exc: BaseException) -> str:
     from papermill.exceptions import PapermillExecutionError
 
@@ -353,103 +55,6 @@ def _error_line(exc: BaseException) -> str:
             lines = lines[1:]
         return f"{exc.ename}: {lines[0] if lines else ''}".strip()
     return problem_text(exc)
-
-
-class _Watch:
-    """One client's time budget: when it runs out, or the batch stops, the client's process is killed."""
-
-    def __init__(self, seconds: float):
-        self.reason = ""
-        self._kill: Callable[[], None] | None = None
-        self._lock = threading.Lock()
-        reason = f"TimeoutError: timed out after {seconds:g} s (--timeout)"
-        self._timer = threading.Timer(seconds, self.stop, args=(reason,))
-        self._timer.daemon = True
-        self._timer.start()
-
-    def attach(self, kill: Callable[[], None]) -> None:
-        """Remember how to kill the process the client now waits on (a kernel, then an export)."""
-        with self._lock:
-            self._kill = kill
-            stopped = bool(self.reason)
-        if stopped:
-            kill()
-
-    def stop(self, reason: str) -> None:
-        """Stop the client: record why and kill its process."""
-        with self._lock:
-            if self.reason:
-                return
-            self.reason = reason
-            kill = self._kill
-        if kill is not None:
-            kill()
-
-    def close(self) -> None:
-        """The client is done: cancel the timer."""
-        self._timer.cancel()
-
-
-class _Stopped(Exception):
-    """A client stopped by its watch (timed out, or the batch was interrupted)."""
-
-
-def warm_exporters() -> None:
-    """Load the HTML templates and find the fonts once, so that forked exporters start with them.
-
-    Nothing is typeset here: Typst starts worker threads when it compiles, and a process that forks
-    must not have any.
-    """
-    import nbformat
-
-    from .exporters import HTMLExporter
-    from .typeset import fonts
-
-    HTMLExporter().from_notebook_node(nbformat.v4.new_notebook())
-    fonts()
-
-
-def export_job(notebook: str, folder: str, formats: Sequence[str]) -> None:
-    """Render an executed notebook to roadmap.html and roadmap.pdf in `folder`, with the time each took."""
-    import nbformat
-
-    from .exporters import HTMLExporter
-    from .typeset import notebook_to_pdf
-
-    started = time.perf_counter()
-    nb = nbformat.read(notebook, as_version=4)
-    seconds: dict[str, float] = {}
-    if "html" in formats:
-        atomic_write_text(Path(folder) / "roadmap.html", HTMLExporter().from_notebook_node(nb)[0])
-        seconds["html"] = time.perf_counter() - started
-    if "pdf" in formats:
-        started = time.perf_counter()
-        atomic_write_bytes(Path(folder) / "roadmap.pdf", notebook_to_pdf(nb))
-        seconds["pdf"] = time.perf_counter() - started
-    atomic_write_text(Path(folder) / "timings.json", json.dumps(seconds))
-
-
-@contextlib.contextmanager
-def _client_lock(folder: Path) -> Iterator[None]:
-    """Lock a client's folder while a build writes there, or fail this client if another build is.
-
-    The lock is on the folder itself (no file of its own), and goes when the process does, so a
-    killed build leaves no lock behind: its temporary folders are known to be stale.
-    """
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - not POSIX: no lock, and stale folders stay
-        yield
-        return
-    handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise _Stopped(f"another build is writing {folder.name}/ now") from None
-        yield
-    finally:
-        os.close(handle)  # releases the lock
 
 
 def default_jobs() -> int:
@@ -487,13 +92,6 @@ def _stage_seconds(nb: Any) -> dict[str, float]:
     if begun is not None and first is not None:
         stages = {"kernel": round((first - begun).total_seconds(), 3), **stages}
     return stages
-
-
-def _install(source: Path, target: Path) -> None:
-    """Move a finished file into place in one step, keeping the permissions of the file it replaces."""
-    with contextlib.suppress(OSError):
-        source.chmod(target.stat().st_mode & 0o777)
-    source.replace(target)
 
 
 @dataclass
@@ -558,20 +156,20 @@ class Batch:
         """Start warming the kernel template now, so that it is ready sooner; `run` uses it."""
         if not self.forked or self._templates:
             return
-        from .kernels import Template
+        from ..kernels import Template
 
-        self._templates = {"kernel": Template("kernel").start()}
+        self._templates = {"kernel": Template(ROLES["kernel"]).start()}
 
     def _warm_exports(self) -> None:
         """Start the export template, once this process has read its inputs and is mostly waiting."""
         if not self.forked or "export" in self._templates or not {"html", "pdf"} & set(self.formats):
             return
-        from .kernels import Template
+        from ..kernels import Template
 
         # With a core to spare, it warms beside the kernel template (each about 10% slower) and is ready
         # well before the first notebook has run. On one core the kernel template, needed first, goes first.
         after = self._templates.get("kernel") if (os.cpu_count() or 1) < 2 else None
-        self._templates["export"] = Template("export").start(after=after)
+        self._templates["export"] = Template(ROLES["export"]).start(after=after)
 
     def _rehearse(self) -> None:
         """Once the first client is under way, let the kernel template warm its caches for the rest."""
@@ -640,7 +238,7 @@ class Batch:
                 (folder / STAMP).unlink(missing_ok=True)
 
     def _execute_and_export(self, client: Client, folder: Path, watch: _Watch) -> tuple[list[Path], dict[str, float]]:
-        from .kernels import defer_iri_checks
+        from ..kernels import defer_iri_checks
 
         defer_iri_checks()
         import papermill
@@ -656,7 +254,7 @@ class Batch:
     def _execute_locked(
         self, client: Client, folder: Path, watch: _Watch, papermill: Any, failed: type[Exception]
     ) -> tuple[list[Path], dict[str, float]]:
-        from .kernels import kernel_manager_class
+        from ..kernels import kernel_manager_class
 
         for stale in folder.glob(".visionkit-*"):
             # Holding the folder's lock, any temporary folder here was left by a build that was killed.
@@ -703,7 +301,7 @@ class Batch:
 
     def _export(self, executed: Path, tmp: Path, watch: _Watch) -> dict[str, float]:
         """HTML and PDF into `tmp`: in a child forked from the export template, else in this process."""
-        from .kernels import TemplateError
+        from ..kernels import TemplateError
 
         # The formats an exporter makes (the notebook is papermill's own); a new one goes here and in `export_job`.
         formats = [fmt for fmt in ("html", "pdf") if fmt in self.formats]
@@ -714,7 +312,7 @@ class Batch:
         child = None
         if template is not None:
             with contextlib.suppress(TemplateError):
-                child = template.spawn("call", target="visionkit.batch:export_job", args=args, log=str(tmp / "log"))
+                child = template.spawn("call", target=EXPORT_JOB, args=args, log=str(tmp / "log"))
         if child is None:
             if watch.reason:
                 raise _Stopped(watch.reason)

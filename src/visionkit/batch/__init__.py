@@ -1,0 +1,37 @@
+"""Batch builds: one executed workbook, HTML and PDF per client, in parallel, skipping what is up to date.
+
+The command line uses this package's names; its modules hold one job each: the inputs (`_inputs`), the
+output folders (`_folders`) and their build stamps (`_stamps`), a client's time budget (`_watchdog`),
+the export job (`_export`), the template roles given to `visionkit.kernels` (`_roles`) and the
+scheduler (`_scheduler`).
+"""
+
+from ._export import FORMATS, export_job, warm_exporters
+from ._folders import BUILT_FILES, assign_slugs, slugify
+from ._inputs import CSV_COLUMNS, Client, check_workbook, collect_clients, workbook_parameters
+from ._roles import EXPORT_PRELOAD, KERNEL_PRELOAD, ROLES
+from ._scheduler import RAMP_SECONDS, Batch, BuildResult, default_jobs
+from ._stamps import STAMP, stamped_owner
+
+__all__ = [
+    "BUILT_FILES",
+    "CSV_COLUMNS",
+    "EXPORT_PRELOAD",
+    "FORMATS",
+    "KERNEL_PRELOAD",
+    "RAMP_SECONDS",
+    "ROLES",
+    "STAMP",
+    "Batch",
+    "BuildResult",
+    "Client",
+    "assign_slugs",
+    "check_workbook",
+    "collect_clients",
+    "default_jobs",
+    "export_job",
+    "slugify",
+    "stamped_owner",
+    "warm_exporters",
+    "workbook_parameters",
+]

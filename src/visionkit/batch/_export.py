@@ -1,0 +1,53 @@
+"""The export job: an executed notebook rendered to HTML and PDF, and the warm-up of the export template."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..atomic import atomic_write_bytes, atomic_write_text
+
+FORMATS = ("ipynb", "html", "pdf")
+"""What a build can keep of each client, as `roadmap.<format>`; `--to` offers these.
+
+Add yours here. Then `export_job` writes it, `Batch._export` and `Batch._warm_exports` ask for it (both
+name html and pdf), and the `--to` help in cli.py lists it. docs/architecture.md ("An export format")
+gives every step.
+"""
+
+
+def warm_exporters() -> None:
+    """Load the HTML templates and find the fonts once, so that forked exporters start with them.
+
+    Nothing is typeset here: Typst starts worker threads when it compiles, and a process that forks
+    must not have any.
+    """
+    import nbformat
+
+    from ..exporters import HTMLExporter
+    from ..typeset import fonts
+
+    HTMLExporter().from_notebook_node(nbformat.v4.new_notebook())
+    fonts()
+
+
+def export_job(notebook: str, folder: str, formats: Sequence[str]) -> None:
+    """Render an executed notebook to roadmap.html and roadmap.pdf in `folder`, with the time each took."""
+    import nbformat
+
+    from ..exporters import HTMLExporter
+    from ..typeset import notebook_to_pdf
+
+    started = time.perf_counter()
+    nb = nbformat.read(notebook, as_version=4)
+    seconds: dict[str, float] = {}
+    if "html" in formats:
+        atomic_write_text(Path(folder) / "roadmap.html", HTMLExporter().from_notebook_node(nb)[0])
+        seconds["html"] = time.perf_counter() - started
+    if "pdf" in formats:
+        started = time.perf_counter()
+        atomic_write_bytes(Path(folder) / "roadmap.pdf", notebook_to_pdf(nb))
+        seconds["pdf"] = time.perf_counter() - started
+    atomic_write_text(Path(folder) / "timings.json", json.dumps(seconds))
