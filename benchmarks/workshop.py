@@ -60,7 +60,7 @@ from ruamel.yaml import YAML
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 import visionkit
 from browser.lab import CHROMIUM, CHROMIUM_ARGS, KernelProbe, LabServer, kernel_probe, running_lab
-from visionkit.scaffold import init_engagement
+from visionkit._scaffold import init_engagement
 
 NOTEBOOK = "workshop.ipynb"
 TABS = ("Perfect days", "Capabilities", "Assessment", "Roadmap")

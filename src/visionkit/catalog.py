@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from ._resources import CATALOG_SOURCE, catalog_text
 from .errors import EngagementError, PathPart, Problem
 from .model import CapabilitySpec
-from .resources import CATALOG_SOURCE, catalog_text
 
 if TYPE_CHECKING:
     import pandas as pd

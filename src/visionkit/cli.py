@@ -8,10 +8,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ._resources import demo_path as demo_path
+from ._resources import roadmap_workbook as roadmap_workbook
+
 # Re-exported: tests and notebooks name them as `visionkit.cli.demo_path` and `visionkit.cli.roadmap_workbook`.
 from .parameters import DOCUMENT_NAMES, SCENARIO_NAMES, whole
-from .resources import demo_path as demo_path
-from .resources import roadmap_workbook as roadmap_workbook
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -232,7 +233,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     if args.time_limit is not None and roadmap.scenario.strategy != "optimal":
         print(f"note: --time-limit applies to strategy optimal only, not {roadmap.scenario.strategy}", file=sys.stderr)
     if args.format == "csv":
-        from .spreadsheet import for_spreadsheet
+        from ._spreadsheet import for_spreadsheet
 
         for_spreadsheet(roadmap.table()).to_csv(sys.stdout, index=False)
     else:
@@ -397,7 +398,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_init(args: argparse.Namespace) -> int:
     """Scaffold a new engagement folder."""
-    from .scaffold import LinkRefused, init_engagement
+    from ._scaffold import LinkRefused, init_engagement
 
     try:
         written = init_engagement(Path(args.folder), args.client, force=args.force)

@@ -1,11 +1,11 @@
 """The document model: what a section says, as a small typed tree that HTML and Typst each render.
 
-Sections (sections.py) build these nodes; `render_html` and `render_typst` each map them, and the
+Sections (sections.py) build these nodes; `_render_html` and `_render_typst` each map them, and the
 tree travels in a notebook output as JSON (`to_json`, `from_json`). Text is always plain text in
 the tree: a renderer escapes it for its own format, so no user text is ever read as markup.
 
 Add a new kind of element here: a dataclass with a unique `kind`, listed in `_KINDS`, then a
-branch for it in render_html.py and render_typst.py (and a rule in style.css and document.typ if it
+branch for it in _render_html.py and _render_typst.py (and a rule in style.css and document.typ if it
 needs a look of its own). docs/architecture.md ("A document section") gives every step.
 """
 

@@ -9,9 +9,9 @@ import types
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from ._resources import demo_path
 from .errors import EngagementError
 from .parameters import BY_NAME, DEFAULT_TITLE, PARAMETERS, BadValue
-from .resources import demo_path
 from .sections import Section
 
 if TYPE_CHECKING:
@@ -190,7 +190,7 @@ class RoadmapDocument:
     shipped workbook shows each section in a cell of its own (`doc.<method>()`) and never calls
     `sections()`, so add that cell to workbooks/roadmap.ipynb at the same place;
     tests/unit/test_parameters.py checks the workbook's cells against this list. A new kind of
-    element needs a node in doctree.py and a branch in render_html.py and render_typst.py.
+    element needs a node in doctree.py and a branch in _render_html.py and _render_typst.py.
     docs/architecture.md ("A document section") gives every step.
     """
 

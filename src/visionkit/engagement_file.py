@@ -13,12 +13,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from .atomic import atomic_write_text, rewrite_in_place
+from ._atomic import atomic_write_text, rewrite_in_place
+from ._yamlio import dump, key_location, location, round_trip_yaml, same, to_plain
+from ._yamlsplice import splice
 from .errors import EngagementError, Problem
 from .model import Engagement
 from .validation import validate_engagement
-from .yamlio import dump, key_location, location, round_trip_yaml, same, to_plain
-from .yamlsplice import splice
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 """Engagement files larger than this are refused before parsing (a big engagement is a few hundred kB)."""
@@ -434,12 +434,12 @@ class EngagementFile:
         return copy.deepcopy(self._plain)
 
     def render(self, data: Any) -> str:
-        """The file's text holding `data`: only the lines of what changed are written (see `yamlsplice`)."""
+        """The file's text holding `data`: only the lines of what changed are written (see `_yamlsplice`)."""
         spliced = splice(self.text, self._plain, data)
         if spliced is not None and _reads_as(spliced, data):
             return spliced
         # The safety net: the whole document written again by ruamel.yaml, comments and key order kept.
-        from .yamlio import apply
+        from ._yamlio import apply
 
         return dump(apply(copy.deepcopy(self._doc), data))
 

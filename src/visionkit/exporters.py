@@ -7,7 +7,7 @@ from typing import Any
 from nbconvert.exporters import Exporter, TemplateExporter
 from traitlets import default
 
-from .resources import stylesheet, templates_dir
+from ._resources import stylesheet, templates_dir
 
 
 def section_html(payload: dict[str, Any]) -> str:
@@ -62,7 +62,7 @@ class PDFExporter(Exporter):
         self, nb: Any, resources: dict[str, Any] | None = None, **kw: Any
     ) -> tuple[bytes, dict[str, Any]]:
         """Typeset the notebook's document sections to PDF bytes."""
-        from .typeset import notebook_to_pdf
+        from ._typeset import notebook_to_pdf
 
         nb_copy, resources = super().from_notebook_node(nb, resources, **kw)
         resources["output_extension"] = ".pdf"

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
-from .brand import DEFAULT_BRAND
-from .periods import WAVE_LENGTHS as WAVE_LENGTHS  # validation names them from here
-from .periods import WaveLength
+from ._brand import DEFAULT_BRAND
+from ._periods import WAVE_LENGTHS as WAVE_LENGTHS  # validation names them from here
+from ._periods import WaveLength
 from .strategies import DEFAULT_STRATEGY, OPTIMAL_SECONDS, Strategy
 
 if TYPE_CHECKING:

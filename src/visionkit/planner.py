@@ -16,7 +16,7 @@ How a roadmap is made
    that is left of each but the last. Whatever has not finished by the last wave is listed
    as beyond the horizon.
 5. Strategies. `experience` (default) and `optimal` plan for the most experience delivered
-   over the horizon (`visionkit.heuristic`, `visionkit.optimal`). `value`, `foundations` and
+   over the horizon (`visionkit._heuristic`, `visionkit._optimal`). `value`, `foundations` and
    `quick-wins` fill waves one after another with ready uplifts in a fixed order: value per
    effort, prerequisite depth, or the smallest effort still needed to complete a moment.
    Ties fall to value per effort and then to the uplift id, so the same input gives the
@@ -33,9 +33,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ._periods import wave_labels
 from .errors import EngagementError, Problem
 from .model import Engagement, Scenario
-from .periods import wave_labels
 from .roadmap import MomentPlan, Proof, Roadmap, Uplift
 
 _INF = math.inf
@@ -251,7 +251,7 @@ def plan(
 
     proof = None
     # The dispatch to a strategy (docs/architecture.md, "A strategy"): these two plan the whole horizon
-    # on a `schedule.Problem`; every other name fills waves one after another in `_schedule`'s order.
+    # on a `_schedule.Problem`; every other name fills waves one after another in `_schedule`'s order.
     if scenario.strategy in ("experience", "optimal"):
         proof = _schedule_for_experience(stages, moments, needs, scenario, excluded | set(blocked))
     else:
@@ -316,9 +316,9 @@ def _schedule_for_experience(
     scenario: Scenario,
     closed: set[int],
 ) -> Proof | None:
-    """Place stages for the most experience over the horizon (`visionkit.heuristic`); exact with `optimal`."""
-    from .heuristic import plan_experience
-    from .schedule import Problem
+    """Place stages for the most experience over the horizon (`visionkit._heuristic`); exact with `optimal`."""
+    from ._heuristic import plan_experience
+    from ._schedule import Problem
 
     problem = Problem(
         efforts=[st.uplift.effort for st in stages],
@@ -330,7 +330,7 @@ def _schedule_for_experience(
     )
     proof = None
     if scenario.strategy == "optimal":
-        from .optimal import solve
+        from ._optimal import solve
 
         solved = solve(problem, scenario.time_limit)
         schedule = solved.schedule

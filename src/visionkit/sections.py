@@ -7,7 +7,10 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from .brand import DEFAULT_BRAND
+from ._brand import DEFAULT_BRAND
+from ._markup import emphasis, escape
+from ._render_html import section_html
+from ._resources import stylesheet
 from .doctree import (
     Block,
     BulletList,
@@ -29,9 +32,6 @@ from .doctree import (
     from_json,
     to_json,
 )
-from .markup import emphasis, escape
-from .render_html import section_html
-from .resources import stylesheet
 
 if TYPE_CHECKING:
     from .charts import Chart as Figure

@@ -281,7 +281,7 @@ def _check_cycle(data: Mapping[str, Any], catalog: Catalog, problems: list[Probl
 
 def scenario_problems(scenario: Scenario) -> list[Problem]:
     """What is wrong with a scenario beyond its schema: its start, pins beyond the horizon, levels named."""
-    from .periods import PeriodError, wave_labels
+    from ._periods import PeriodError, wave_labels
 
     problems = []
     try:

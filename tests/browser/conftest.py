@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Locator, sync_playwright
 
-from visionkit.scaffold import init_engagement
+from visionkit._scaffold import init_engagement
 
 from .lab import CHROMIUM, CHROMIUM_ARGS, LabServer, LabStartError, running_lab
 

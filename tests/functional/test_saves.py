@@ -185,7 +185,7 @@ def _save_a_longer_story(path: Path) -> OSError:
 def test_a_hard_linked_file_is_left_whole_when_the_disk_fills(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import errno
 
-    from visionkit import atomic
+    from visionkit import _atomic as atomic
 
     path = _demo(tmp_path)
     os.link(path, tmp_path / "twin.yaml")

@@ -22,7 +22,7 @@ def test_a_template_started_after_another_waits_for_it() -> None:
         kernel.wait_ready()
         export.wait_ready()
         assert export._proc is not None
-        child = export.spawn("call", target="visionkit.typeset:fonts", args={}, log="/dev/null")
+        child = export.spawn("call", target="visionkit._typeset:fonts", args={}, log="/dev/null")
         assert child.wait(30) == 0
     finally:
         export.close()

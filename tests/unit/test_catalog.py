@@ -94,8 +94,8 @@ def test_the_fast_loader_reads_the_shipped_catalog_as_ruamel_does() -> None:
     # libyaml follows YAML 1.1 (yes/no booleans, 11:20 as a number); the catalog must mean the same either way.
     from ruamel.yaml import YAML
 
+    from visionkit._resources import catalog_text
     from visionkit.catalog import _load_trusted_yaml
-    from visionkit.resources import catalog_text
 
     text = catalog_text()
     assert _load_trusted_yaml(text) == YAML(typ="safe", pure=True).load(text)

@@ -20,12 +20,12 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from visionkit._yamlio import dump
 from visionkit.cli import demo_path
 from visionkit.engagement_file import EngagementFile
 from visionkit.errors import EngagementError
 from visionkit.planner import plan
 from visionkit.roadmap import Roadmap
-from visionkit.yamlio import dump
 
 SOURCES = [*sorted((Path(__file__).parents[1] / "corpus" / "good").glob("*.yaml")), demo_path()]
 TEXTS = {path.name: path.read_text(encoding="utf-8") for path in SOURCES}

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import visionkit.merge
-from visionkit.merge import MISSING, Conflict, Merge, merge
+import visionkit._merge
+from visionkit._merge import MISSING, Conflict, Merge, merge
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -467,7 +467,7 @@ def test_merge_leaves_its_inputs_alone_and_shares_nothing_with_them() -> None:
 
 
 def test_merge_module_imports_only_the_standard_library() -> None:
-    tree = ast.parse(Path(visionkit.merge.__file__).read_text(encoding="utf-8"))
+    tree = ast.parse(Path(visionkit._merge.__file__).read_text(encoding="utf-8"))
     imported = {
         alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
     }

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from visionkit._periods import PeriodError, parse_start, wave_labels
 from visionkit.engagement_file import EngagementFile
 from visionkit.errors import EngagementError
-from visionkit.periods import PeriodError, parse_start, wave_labels
 
 DAY = """perfect_days:
   - id: priya-saturday

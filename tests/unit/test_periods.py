@@ -4,8 +4,8 @@ from typing import get_args
 
 import pytest
 
+from visionkit._periods import MONTHS_PER, WAVE_LENGTHS, PeriodError, WaveLength, parse_start, wave_labels
 from visionkit.model import Scenario
-from visionkit.periods import MONTHS_PER, WAVE_LENGTHS, PeriodError, WaveLength, parse_start, wave_labels
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import nbformat
 
-from visionkit import cli, resources
+from visionkit import _resources as resources
+from visionkit import cli
 
 
 def test_every_shipped_file_is_found() -> None:

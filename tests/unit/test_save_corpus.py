@@ -19,10 +19,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
+from visionkit._yamlio import LONGEST_LINE, round_trip_yaml, same, to_plain
+from visionkit._yamlsplice import splice
 from visionkit.cli import demo_path
 from visionkit.engagement_file import EngagementFile, parse_yaml
-from visionkit.yamlio import LONGEST_LINE, round_trip_yaml, same, to_plain
-from visionkit.yamlsplice import splice
 
 SAVES = Path(__file__).parents[1] / "corpus" / "saves"
 

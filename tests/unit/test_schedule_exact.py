@@ -8,9 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from visionkit.heuristic import plan_experience
-from visionkit.optimal import solve
-from visionkit.schedule import Problem, Schedule, ceiling, experience, violations
+from visionkit._heuristic import plan_experience
+from visionkit._optimal import solve
+from visionkit._schedule import Problem, Schedule, ceiling, experience, violations
 
 
 def _compositions(total: int, parts: int) -> Iterator[tuple[int, ...]]:

@@ -14,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from visionkit.brand import DEFAULT_BRAND
+from visionkit._brand import DEFAULT_BRAND
+from visionkit._typeset import chart_width_mm, document_source, lit, notebook_to_pdf, parse, typeset
 from visionkit.doctree import (
     Block,
     Card,
@@ -35,7 +36,6 @@ from visionkit.doctree import (
 )
 from visionkit.model import Branding
 from visionkit.sections import SECTION_MIME, Section, stylesheet
-from visionkit.typeset import chart_width_mm, document_source, lit, notebook_to_pdf, parse, typeset
 
 HOSTILE = {
     '#set page(fill: red) #import "x.typ"': "#set page(fill: red)",
@@ -73,7 +73,7 @@ def test_a_literal_holds_any_text_exactly(text: str) -> None:
 
 @pytest.mark.parametrize(("hostile", "shown"), HOSTILE.items())
 def test_hostile_text_in_every_element_is_printed_not_run(hostile: str, shown: str) -> None:
-    from visionkit.markup import escape
+    from visionkit._markup import escape
 
     t = hostile
     blocks: list[Block] = [

@@ -7,7 +7,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..atomic import atomic_write_bytes, atomic_write_text
+from .._atomic import atomic_write_bytes, atomic_write_text
 
 FORMATS = ("ipynb", "html", "pdf")
 """What a build can keep of each client, as `roadmap.<format>`; `--to` offers these.
@@ -26,8 +26,8 @@ def warm_exporters() -> None:
     """
     import nbformat
 
+    from .._typeset import fonts
     from ..exporters import HTMLExporter
-    from ..typeset import fonts
 
     HTMLExporter().from_notebook_node(nbformat.v4.new_notebook())
     fonts()
@@ -37,8 +37,8 @@ def export_job(notebook: str, folder: str, formats: Sequence[str]) -> None:
     """Render an executed notebook to roadmap.html and roadmap.pdf in `folder`, with the time each took."""
     import nbformat
 
+    from .._typeset import notebook_to_pdf
     from ..exporters import HTMLExporter
-    from ..typeset import notebook_to_pdf
 
     started = time.perf_counter()
     nb = nbformat.read(notebook, as_version=4)

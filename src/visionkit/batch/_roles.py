@@ -59,7 +59,7 @@ KERNEL_PRELOAD = (
     "visionkit.engagement_file",
     "visionkit.cli",
 )
-EXPORT_PRELOAD = ("nbformat", "visionkit.exporters", "visionkit.typeset", "typst", "visionkit.batch")
+EXPORT_PRELOAD = ("nbformat", "visionkit.exporters", "visionkit._typeset", "typst", "visionkit.batch")
 # Then one warm-up call (`warm`): the shipped catalog (package data, the same for every client) is parsed once
 # instead of in every kernel; exporters load their templates and find the fonts. The `rehearsal` is one
 # the coordinator asks for once the first client is under way (`Template.rehearse`): the

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..atomic import atomic_write_text
+from .._atomic import atomic_write_text
 from ..errors import problem_text
 from ._export import FORMATS, export_job
 from ._folders import _client_lock, _install

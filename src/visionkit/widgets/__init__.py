@@ -7,7 +7,7 @@ from pathlib import Path
 
 import ipywidgets as w
 
-from ..resources import demo_path
+from .._resources import demo_path
 from .assessor import MaturityAssessor
 from .common import FollowsWhenShown, StatusBar, close_owned
 from .editor import PerfectDayEditor

@@ -11,8 +11,8 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..brand import DEFAULT_BRAND
-from ..markup import escape
+from .._brand import DEFAULT_BRAND
+from .._markup import escape
 from .common import FollowsWhenShown, StatusBar, close_tree, error_html, error_label, set_if_changed, set_quietly
 from .session import EngagementSession, session_for
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import ipywidgets as w
 
+from .._markup import escape
+from .._merge import MISSING, Conflict
 from ..errors import PathPart, Problem
-from ..markup import escape
-from ..merge import MISSING, Conflict
 from .session import EngagementSession
 
 

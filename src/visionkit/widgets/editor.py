@@ -15,9 +15,9 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..brand import DEFAULT_BRAND
+from .._brand import DEFAULT_BRAND
+from .._markup import escape, inline
 from ..errors import Problem
-from ..markup import escape, inline
 from ..model import TIME_HINT, Moment, PerfectDay, time_of_day
 from .common import (
     StatusBar,

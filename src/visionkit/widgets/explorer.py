@@ -9,7 +9,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..markup import escape
+from .._markup import escape
 from ..strategies import STRATEGIES
 from .common import FollowsWhenShown, StatusBar
 from .session import EngagementSession, session_for

@@ -12,8 +12,8 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..markup import escape
-from ..suggest import suggest_for_moment
+from .._markup import escape
+from .._suggest import suggest_for_moment
 from .common import (
     FollowsWhenShown,
     StatusBar,

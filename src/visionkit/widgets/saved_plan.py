@@ -7,7 +7,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from ..markup import escape
+from .._markup import escape
 from .common import set_if_changed
 from .explorer import _PLANNER
 from .session import EngagementSession, session_for

@@ -10,9 +10,9 @@ from collections.abc import Callable, Hashable, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
+from .._merge import Conflict, Merge, merge
 from ..engagement_file import ConflictError, EngagementFile
 from ..errors import EngagementError, Problem
-from ..merge import Conflict, Merge, merge
 from ..model import Engagement
 from ..validation import validate_engagement
 

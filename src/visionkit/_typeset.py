@@ -1,7 +1,7 @@
 """Roadmap notebooks typeset to PDF with Typst, from the document model (doctree.py) of every output.
 
 A visionkit section carries its tree in its output; markdown cells and other HTML outputs (a cell a
-strategist adds to the workbook) are read into the same tree here. `render_typst` sets the tree on the
+strategist adds to the workbook) are read into the same tree here. `_render_typst` sets the tree on the
 functions of templates/visionkit/document.typ; every piece of text reaches Typst as a string literal,
 so no user text is ever read as Typst markup.
 """
@@ -19,7 +19,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .brand import DEFAULT_BRAND
+from ._brand import DEFAULT_BRAND
+from ._render_typst import TypstRenderer, chart_width_mm, lit, trim
+from ._resources import typst_template
 from .doctree import (
     Block,
     BulletList,
@@ -36,8 +38,6 @@ from .doctree import (
     Span,
     Table,
 )
-from .render_typst import TypstRenderer, chart_width_mm, lit, trim
-from .resources import typst_template
 from .sections import SECTION_MIME, Section
 
 if TYPE_CHECKING:

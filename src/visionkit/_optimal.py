@@ -4,7 +4,7 @@ Time-indexed, with cumulative binaries: F[i,w] = 1 once stage i has finished by 
 for a stage that may run over several waves, S[i,w] = 1 once it has started and x[i,w] its
 points in wave w. A moment's L[m,w] <= F[i,w] for every stage it needs, and the objective is
 the sum of worth x L over moments and waves, which is the plan's experience (see
-`visionkit.schedule`). The heuristic plan is the starting solution, so the answer is never
+`visionkit._schedule`). The heuristic plan is the starting solution, so the answer is never
 worse than it; when time runs out, the best plan found and HiGHS's bound give the proven gap.
 """
 
@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .board import Board, place_pins, work_ahead
-from .heuristic import plan_experience
-from .schedule import Problem, Schedule, ceiling, experience, live_wave, topological_rank, violations
+from ._board import Board, place_pins, work_ahead
+from ._heuristic import plan_experience
+from ._schedule import Problem, Schedule, ceiling, experience, live_wave, topological_rank, violations
 from .strategies import OPTIMAL_SECONDS
 
 

@@ -1,10 +1,10 @@
-"""A schedule under construction: stages placed wave by wave under the rules of `visionkit.schedule`."""
+"""A schedule under construction: stages placed wave by wave under the rules of `visionkit._schedule`."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .schedule import Problem, Schedule, topological_rank
+from ._schedule import Problem, Schedule, topological_rank
 
 
 class Board:

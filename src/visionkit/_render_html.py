@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ._markup import escape, inline_html
 from .doctree import (
     Block,
     BulletList,
@@ -28,7 +29,6 @@ from .doctree import (
     Table,
     Wow,
 )
-from .markup import escape, inline_html
 
 _SECTION_CLASSES = {"": "vk-section", "chart": "vk-section vk-chart-section", "appendix": "vk-section vk-appendix"}
 

@@ -13,8 +13,8 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .board import Board, place_pins, work_ahead
-from .schedule import Problem, Schedule, experience, live_wave, topological_rank
+from ._board import Board, place_pins, work_ahead
+from ._schedule import Problem, Schedule, experience, live_wave, topological_rank
 
 
 @dataclass(frozen=True)

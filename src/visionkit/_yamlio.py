@@ -1,6 +1,6 @@
 """Reading and writing YAML with ruamel.yaml: the round-trip parser, plain data, and how new values are written.
 
-A save (see `yamlsplice`) writes only new and changed values; the functions at the end of
+A save (see `_yamlsplice`) writes only new and changed values; the functions at the end of
 this module decide how: short text on its line in the author's quoting, long or multi-line
 text as a block scalar wrapped at `WRAP_AT`, new collections like their neighbours.
 """

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .atomic import atomic_write_bytes, atomic_write_text
-from .brand import DEFAULT_BRAND
-from .resources import workbook_bytes, workbook_names
+from ._atomic import atomic_write_bytes, atomic_write_text
+from ._brand import DEFAULT_BRAND
+from ._resources import workbook_bytes, workbook_names
 from .strategies import DEFAULT_STRATEGY, STRATEGIES
 
 ENGAGEMENT_TEMPLATE = """\

@@ -2,8 +2,8 @@
 
 Pure data in, pure data out: stages are numbered 0..n-1 and waves 1..W. The planner turns an
 engagement into a `Problem`, and a `Schedule` back into a roadmap. The `experience` heuristic
-(`visionkit.heuristic`, placing stages on a `visionkit.board.Board`) and the exact solver
-(`visionkit.optimal`) work on the same `Problem` and are checked by the same `violations`.
+(`visionkit._heuristic`, placing stages on a `visionkit._board.Board`) and the exact solver
+(`visionkit._optimal`) work on the same `Problem` and are checked by the same `violations`.
 
 The rules (docs/planner.md says them for users):
 1. a stage starts only in a wave after every stage it depends on has finished, and not before its pin;

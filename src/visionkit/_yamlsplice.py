@@ -5,14 +5,14 @@ text), pairs every node with its plain value, and walks the old and the new data
 collecting local edits:
 
 - A changed scalar is written again in place: short text keeps the author's quoting, long
-  text becomes a folded block wrapped at `WRAP_AT` (see `yamlio.write_text`); the comment on
+  text becomes a folded block wrapped at `WRAP_AT` (see `_yamlio.write_text`); the comment on
   its line stays, at its column where it can.
 - In a block mapping, keys already in the file keep the file's order, whatever the order of
   the new data. A removed key takes its lines with it. A new key goes right after the entry
   of the key that precedes it in the new data (in front of the first entry if it comes
   first), so inside its mapping and before the blank lines and comments that introduce the
   next section. Comments are never copied or moved.
-- In a block list, items are matched by `yamlio.match_items`: an unchanged or moved item
+- In a block list, items are matched by `_yamlio.match_items`: an unchanged or moved item
   keeps its lines byte for byte (comments inside it included), an edited one is edited in
   place, a new one is written like its neighbours, a removed one takes its lines with it.
   Comment lines between items stay where they are.
@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .yamlio import (
+from ._yamlio import (
     LONGEST_LINE,
     WRAP_AT,
     FlowPart,
