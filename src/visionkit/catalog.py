@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from ._resources import CATALOG_SOURCE, catalog_text
+from ._schema import CapabilitySpec
 from .errors import EngagementError, PathPart, Problem
-from .model import CapabilitySpec
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -278,7 +278,7 @@ def catalog_from_data(data: Any, source: str = "<catalog>") -> Catalog:
     """Build a full catalog from parsed catalog-file data (a `domains` map and `capabilities`)."""
     from pydantic import TypeAdapter
 
-    from .validation import problems_from_validation_error
+    from ._wording import problems_from_validation_error
 
     if not isinstance(data, dict):
         raise EngagementError([Problem("a catalog file must be a mapping", file=source)])

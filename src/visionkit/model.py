@@ -6,23 +6,17 @@ import datetime
 import re
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, field_validator, model_validator
+from pydantic import Field, PrivateAttr, ValidationInfo, field_validator
 
 from ._brand import DEFAULT_BRAND
 from ._periods import WAVE_LENGTHS as WAVE_LENGTHS  # validation names them from here
 from ._periods import WaveLength
+from ._schema import CapabilityId, Effort, Level, Maturity, NonEmptyText, Strict
+from ._schema import CapabilitySpec as CapabilitySpec  # catalog files and overrides; long imported from here
 from .strategies import DEFAULT_STRATEGY, OPTIMAL_SECONDS, Strategy
 
 if TYPE_CHECKING:
     from .catalog import Catalog
-
-Level = Annotated[int, Field(ge=1, le=5)]
-"""A required maturity level (1-5)."""
-Maturity = Annotated[int, Field(ge=0, le=5)]
-"""A current maturity level (0-5; 0 means the capability does not exist yet)."""
-Effort = Annotated[int, Field(ge=0)]
-CapabilityId = Annotated[str, Field(min_length=1, max_length=200)]
-NonEmptyText = Annotated[str, Field(min_length=1)]
 
 _COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
 _TIME_OF_DAY = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
@@ -35,26 +29,7 @@ def time_of_day(text: str | None) -> int | None:
     return int(match[1]) * 60 + int(match[2]) if match else None
 
 
-class _Strict(BaseModel):
-    """Base for schema objects: unknown keys are errors, so typos never pass silently."""
-
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, str_strip_whitespace=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _hyphen_synonyms(cls, data: Any) -> Any:
-        """Accept `wave-length` for `wave_length` and the like: both spellings appear in the wild."""
-        if isinstance(data, dict):
-            fields = cls.model_fields
-            renamed = {}
-            for key, value in data.items():
-                alt = key.replace("-", "_") if isinstance(key, str) else key
-                renamed[alt if alt in fields and key not in fields else key] = value
-            return renamed
-        return data
-
-
-class Branding(_Strict):
+class Branding(Strict):
     """How the client's documents look."""
 
     primary: str = DEFAULT_BRAND
@@ -69,7 +44,7 @@ class Branding(_Strict):
         return value
 
 
-class Scenario(_Strict):
+class Scenario(Strict):
     """Planning settings: the waves, their capacity, the strategy, pins and exclusions."""
 
     start: str | None = None
@@ -112,21 +87,7 @@ class Scenario(_Strict):
         return [self.capacity] * self.waves
 
 
-class CapabilitySpec(_Strict):
-    """A capability as written in a catalog file or an engagement's override (fields optional)."""
-
-    id: CapabilityId
-    name: NonEmptyText | None = None
-    domain: NonEmptyText | None = None
-    description: str | None = None
-    rubric: dict[Level, NonEmptyText] | None = None
-    requires: dict[CapabilityId, Level] | None = None
-    requires_at: dict[Level, dict[CapabilityId, Level]] | None = None
-    effort_per_level: Effort | dict[Level, Effort] | None = None
-    keywords: list[str] | None = None
-
-
-class CatalogSpec(_Strict):
+class CatalogSpec(Strict):
     """Which catalog an engagement starts from, and its additions or overrides."""
 
     extends: Literal["default", "none"] = "default"
@@ -138,7 +99,7 @@ class CatalogSpec(_Strict):
         return "none" if value is None or value is False else value
 
 
-class Moment(_Strict):
+class Moment(Strict):
     """One step of a perfect day: time, channel, story, wow and the capabilities it needs."""
 
     id: str | None = None
@@ -161,7 +122,7 @@ class Moment(_Strict):
         return value  # text is kept; anything else is refused as "expected text"
 
 
-class PerfectDay(_Strict):
+class PerfectDay(Strict):
     """A narrative of moments for one persona; priority 1 is the most important."""
 
     id: CapabilityId
@@ -171,7 +132,7 @@ class PerfectDay(_Strict):
     moments: list[Moment] = Field(min_length=1)
 
 
-class Engagement(_Strict):
+class Engagement(Strict):
     """One client's work: narratives, assessment, scenario settings and branding."""
 
     client: NonEmptyText

@@ -73,7 +73,7 @@ def resolve_scenario(engagement: Engagement, **overrides: Any) -> Scenario:
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        from .validation import problems_from_validation_error
+        from ._wording import problems_from_validation_error
 
         raise EngagementError(problems_from_validation_error(exc, ("scenario",), data)) from None
     from .validation import scenario_problems
@@ -306,6 +306,7 @@ def plan(
         current=current,
         warnings=warnings,
         proof=proof,
+        replan=plan,
     )
 
 

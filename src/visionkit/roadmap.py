@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal, get_args
@@ -131,6 +131,8 @@ class Roadmap:
     warnings: list[str] = field(default_factory=list)
     proof: Proof | None = None
     """For `strategy: optimal`, what the solver proved; None for the other strategies."""
+    replan: Callable[..., Roadmap] | None = field(default=None, repr=False, compare=False)
+    """How this roadmap was made (`planner.plan`), so that `headroom` can plan again; the planner sets it."""
 
     def experience(self) -> float:
         """Experience delivered over the horizon: worth x (waves - live wave + 1), summed over live moments."""
@@ -239,10 +241,10 @@ class Roadmap:
 
     @cached_property
     def _headroom(self) -> Headroom:
-        from .planner import plan
-
+        if self.replan is None:
+            raise ValueError("this roadmap was not made by the planner, so it cannot be planned again")
         sc = self.scenario
-        wider = plan(
+        wider = self.replan(
             self.engagement,
             waves=sc.waves,
             capacity=[c + 1 for c in self.capacities],
