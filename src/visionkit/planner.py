@@ -231,7 +231,7 @@ def plan(
             continue
         for d in stages[i].deps:
             if d in excluded or d in blocked:
-                blocked[i] = stages[d].uplift.id if d in excluded else blocked[d]
+                blocked[i] = stages[d].uplift.label if d in excluded else blocked[d]
                 break
     for ref, wave in sorted(scenario.pin.items()):
         for i in refs_to_stages(ref, "pin"):
@@ -355,7 +355,7 @@ def _pin_note(st: _Stage, stages: list[_Stage]) -> str:
     late = [stages[d] for d in st.deps if (stages[d].end or 0) >= (pin or 0)]
     if late:
         last = max(d.end or 0 for d in late)
-        names = ", ".join(d.uplift.id for d in late)
+        names = ", ".join(d.uplift.label for d in late)
         return f"pinned to wave {pin}, but its prerequisite {names} finishes in wave {last}"
     return f"pinned to wave {pin}, but it did not fit in the capacity left there"
 
@@ -459,7 +459,7 @@ def _schedule(
                 if dep.unmet == 0 and j not in excluded and j not in blocked:
                     pool.add(j)
                     if dep.pin is not None and dep.pin < dep.earliest:
-                        late = ", ".join(stages[d].uplift.id for d in dep.deps if (stages[d].end or 0) >= dep.pin)
+                        late = ", ".join(stages[d].uplift.label for d in dep.deps if (stages[d].end or 0) >= dep.pin)
                         dep.notes.append(
                             f"pinned to wave {dep.pin}, but its prerequisite {late} finishes in wave {wave}"
                         )

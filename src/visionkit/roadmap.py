@@ -65,6 +65,11 @@ class Uplift:
     status: UpliftStatus = "beyond-horizon"
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def label(self) -> str:
+        """How a reader is told which uplift this is: "Customer 360 to level 2" (ids are for files, not people)."""
+        return f"{self.name} to level {self.to_level}"
+
 
 @dataclass
 class MomentPlan:
@@ -234,7 +239,7 @@ class Roadmap:
             )
         dependents = self._dependents.get(up.id, [])
         if dependents:
-            shown = ", ".join(dependents[:3])
+            shown = ", ".join(self.uplift(d).label for d in dependents[:3])
             more = f" and {len(dependents) - 3} more" if len(dependents) > 3 else ""
             parts.append(f"prerequisite of {shown}{more}")
         return "; ".join(parts)

@@ -97,10 +97,6 @@ def _plural(n: int, word: str, words: str | None = None) -> str:
     return f"{n} {word if n == 1 else (words or word + 's')}"
 
 
-def _uplift_label(up: Uplift) -> str:
-    return f"{up.name} to level {up.to_level}"
-
-
 def cover(roadmap: Roadmap, title: str, date: _dt.date) -> Section:
     """The cover: client, document title, date and the scenario planned."""
     eng, sc = roadmap.engagement, roadmap.scenario
@@ -139,12 +135,20 @@ def summary_sentences(roadmap: Roadmap) -> list[list[Inline]]:
     live_end = sum(1 for m in moments if m.live_wave is not None)
     today = sum(1 for m in moments if m.live_wave == 0)
     days = roadmap.engagement.perfect_days
+    # "Live by" names the wave the last of them goes live, not the horizon's end: a plan that has every
+    # moment live two years early must say so.
+    latest = max((m.live_wave for m in moments if m.live_wave is not None), default=None)
+    head = f"Of the {_plural(total, 'moment')} across {_plural(len(days), 'perfect day')}, "
+    if latest is None:
+        head += f"none is live by the end of the horizon, {roadmap.period(last, prose=True)}"
+    else:
+        head += f"{'all ' if live_end == total and total > 1 else ''}{live_end} "
+        when = "today" if latest == 0 else f"by {roadmap.period(latest, prose=True)}"
+        head += f"{'is' if live_end == 1 else 'are'} live {when}"
+        if live_end < total:
+            head += f" and {total - live_end} {'is' if total - live_end == 1 else 'are'} not live within the horizon"
     out: list[list[Inline]] = [
-        [
-            f"Of the {_plural(total, 'moment')} across {_plural(len(days), 'perfect day')}, "
-            f"{live_end} {'is' if live_end == 1 else 'are'} live by {roadmap.period(last, prose=True)}"
-            + (f"; {today} already work{'s' if today == 1 else ''} today." if today else ".")
-        ]
+        [head + (f"; {today} already work{'s' if today == 1 else ''} today." if today else ".")]
     ]
     half = (total + 1) // 2
     for wave in range(1, last + 1):
@@ -165,7 +169,7 @@ def summary_sentences(roadmap: Roadmap) -> list[list[Inline]]:
         else:
             live = sum(1 for m in mps if m.live_wave is not None)
             waiting = sorted({u for m in mps for u in m.waiting_for})
-            names = ", ".join(_uplift_label(roadmap.uplift(u)) for u in waiting[:3])
+            names = ", ".join(roadmap.uplift(u).label for u in waiting[:3])
             more = f" and {len(waiting) - 3} more" if len(waiting) > 3 else ""
             out.append(
                 [
@@ -177,7 +181,7 @@ def summary_sentences(roadmap: Roadmap) -> list[list[Inline]]:
     tops = top_uplifts(roadmap)
     if tops:
         listed = "; ".join(
-            f"{_uplift_label(u)} ({_plural(len(u.moments), 'moment')}, {roadmap.period(u.end_wave, prose=True)})"
+            f"{u.label} ({_plural(len(u.moments), 'moment')}, {roadmap.period(u.end_wave, prose=True)})"
             for u in tops
         )
         out.append([f"The {_plural(len(tops), 'uplift')} that unlock the most: {listed}."])
@@ -268,7 +272,7 @@ def uplift_list(roadmap: Roadmap) -> Section:
         uplift: list[Inline] = [
             Span("strong", [row["name"]]),
             Span("break"),
-            Span("muted", [f"{row['uplift']} · level {row['from_level']}→{row['to_level']}"]),
+            Span("muted", [f"level {row['from_level']}→{row['to_level']}"]),
         ]
         rows.append(
             [
@@ -303,7 +307,7 @@ def rubrics(roadmap: Roadmap) -> Section:
                     for lvl in range(1, 6)
                 ]
             )
-            head: list[Inline] = [f"{cap.name} ", Span("muted", [f"{cid} · today L{now}, target L{target[cid]}"])]
+            head: list[Inline] = [f"{cap.name} ", Span("muted", [f"today L{now}, target L{target[cid]}"])]
             parts: list[Block] = [Heading(4, head)]
             if cap.description:
                 parts.append(Paragraph([cap.description], "rubric-desc"))

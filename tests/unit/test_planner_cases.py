@@ -136,7 +136,7 @@ def test_pin_and_exclude() -> None:
     ups = by_id(roadmap)
     assert ups["a@3"].start_wave == 3 and ups["a@3"].pinned == 3
     assert ups["b@2"].status == "excluded" and not ups["b@2"].allocation
-    assert ups["c@3"].status == "beyond-horizon" and "waits for excluded b@2" in ups["c@3"].notes
+    assert ups["c@3"].status == "beyond-horizon" and "waits for excluded B to level 2" in ups["c@3"].notes
     assert roadmap.moments[0].live_wave is None
 
 
@@ -144,7 +144,7 @@ def test_pin_that_cannot_hold_says_why() -> None:
     roadmap = plan(validate_engagement(chain_engagement(waves=6)), pin={"b": 1})
     up = by_id(roadmap)["b@2"]
     assert up.start_wave == 2
-    assert any("pinned to wave 1, but its prerequisite a@2 finishes in wave 1" in n for n in up.notes)
+    assert any("pinned to wave 1, but its prerequisite A to level 2 finishes in wave 1" in n for n in up.notes)
 
 
 def test_pin_and_exclude_without_effect_are_warned() -> None:
