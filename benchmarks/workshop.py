@@ -13,7 +13,12 @@ all cells and waits for the workshop's tabs. Then, in the Perfect days tab:
    for the storyboard preview (the `vk-storyboard` HTML, else the HTML with the day's title in an
    `h3`) to show the text typed so far. Each figure runs, in the page, from the key's `keydown` to
    the DOM mutation that makes the preview show it (a MutationObserver): median and p90.
-3. Reload: save the notebook (File > Save Notebook), reload the page and, without running a cell,
+3. Slider: in the Roadmap tab, drag the Capacity slider's handle 120 px to the right in 8 steps, 60 ms
+   apart, as a hand would, and let go. It times, in the page, from the mouse's release to the
+   explorer's status line showing the new plan's summary after "planning…", and to its charts drawn
+   (the status no longer says "drawing the charts…"; a MutationObserver), and counts,
+   in the kernel, how many plans the drag asked for (`RoadmapExplorer._generation`).
+4. Reload: save the notebook (File > Save Notebook), reload the page and, without running a cell,
    time until the workshop is live again: its tabs visible, and a key typed in Moment 1's "Story"
    shown by the preview (so the kernel got it). Gives up after 120 s, then says what the notebook
    shows in the widget's place and the kernel's status. It also times the reload to the kernel's
@@ -149,6 +154,10 @@ class Figures:
     latency_refocus: int = 0
     latency_note: str = ""
     widgets_after_latency: int | None = None
+    slider_plan_ms: float | None = None  # from letting go of the Capacity slider to the new plan's summary
+    slider_ms: float | None = None  # ... to its charts drawn too
+    slider_plans: int | None = None  # plans the drag asked for
+    slider_note: str = ""
     reload_tabs_seconds: float | None = None
     reload_live_seconds: float | None = None
     reload_keys: int = 0
@@ -265,6 +274,72 @@ def latency_scenario(page: Page, title: str, out: Path, figures: Figures) -> Non
         figures.latency_note = first_line(exc)
 
 
+ARM_SLIDER_JS = """
+({timeoutMs}) => {
+  window.__vkSlider = undefined;
+  const status = document.querySelector('.vk-explorer-status');
+  if (!status) { window.__vkSlider = null; return; }
+  let released = null, sawPlanning = false;
+  window.addEventListener('mouseup', () => {
+    released = performance.now();
+    sawPlanning = (status.textContent || '').includes('planning');  // plans still running from the drag
+  }, {once: true, capture: true});
+  window.__vkSliderPlan = undefined;
+  const observer = new MutationObserver(() => {
+    if (released === null) return;
+    const text = status.textContent || '';
+    if (text.includes('planning')) { sawPlanning = true; return; }
+    if (!sawPlanning || !text.trim()) return;
+    const since = performance.now() - released;
+    if (window.__vkSliderPlan === undefined) window.__vkSliderPlan = since;  // the plan's summary is shown
+    if (!text.includes('drawing')) { observer.disconnect(); window.__vkSlider = since; }  // and its charts
+  });
+  observer.observe(status, {subtree: true, childList: true, characterData: true});
+  setTimeout(() => {
+    observer.disconnect();
+    if (window.__vkSlider === undefined) window.__vkSlider = null;
+  }, timeoutMs);
+}
+"""
+EXPLORER_PLANS = "sum(o._generation for o in __import__('gc').get_objects() if type(o).__name__ == 'RoadmapExplorer')"
+
+
+def slider_scenario(page: Page, probe: KernelProbe, out: Path, figures: Figures) -> None:
+    """Drag the Roadmap tab's Capacity slider and let go: time to the new plan, and plans asked for."""
+    tabs = workshop_tabs(page)
+    try:
+        tabs.get_by_role("tab", name="Roadmap").click()
+        status = page.locator(".vk-explorer-status")
+        status.wait_for()
+        page.wait_for_function(
+            "() => { const t = document.querySelector('.vk-explorer-status')?.textContent || ''; "
+            "return t.trim() && !t.includes('planning'); }"
+        )
+        slider = page.locator(".widget-slider").filter(has_text="Capacity").first
+        handle = slider.locator(".noUi-handle").first
+        box = handle.bounding_box()
+        if box is None:
+            raise RuntimeError("the Capacity slider's handle is not on screen")
+        before = int(probe.evaluate(EXPLORER_PLANS))
+        page.evaluate(ARM_SLIDER_JS, {"timeoutMs": 30_000})
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        page.mouse.move(x, y)
+        page.mouse.down()
+        for step in range(1, 9):
+            page.mouse.move(x + 15 * step, y, steps=3)
+            page.wait_for_timeout(60)
+        page.mouse.up()
+        page.wait_for_function("() => window.__vkSlider !== undefined", timeout=35_000)
+        shown = page.evaluate("() => window.__vkSlider")
+        figures.slider_ms = None if shown is None else float(shown)
+        planned = page.evaluate("() => window.__vkSliderPlan")
+        figures.slider_plan_ms = None if planned is None else float(planned)
+        figures.slider_plans = int(probe.evaluate(EXPLORER_PLANS)) - before
+        screenshot(page, out / "roadmap-after-drag.png")
+    except (PlaywrightError, RuntimeError, ValueError) as exc:
+        figures.slider_note = first_line(exc)
+
+
 def preview_anchor(page: Page, title: str, value: str) -> str:
     """The longest tail (4 to 12 characters) of a story that the preview shows, to find what follows it."""
     text = str(page.evaluate(PREVIEW_TEXT_JS, title))
@@ -361,6 +436,11 @@ def seconds(value: float | None, unreached: str = "-") -> str:
     return unreached if value is None else f"{value:.1f} s"
 
 
+def milliseconds(value: float | None) -> str:
+    """A time in whole milliseconds, or "-" where a step did not get that far."""
+    return "-" if value is None else f"{value:.0f} ms"
+
+
 def noted(note: str) -> str:
     """A step's failure, appended to its figure."""
     return f" [{note}]" if note else ""
@@ -410,6 +490,13 @@ def report(figures: Figures, out: Path, versions: str) -> None:
             f"widgets after the {len(LATENCY_KEYS)} keys",
             count(figures.widgets_after_latency, figures.widgets_after_draft),
         ),
+        (
+            "slider drag, release -> plan shown",
+            ("-" if figures.slider_plan_ms is None else f"{figures.slider_plan_ms:.0f} ms")
+            + noted(figures.slider_note),
+        ),
+        ("slider drag, release -> charts drawn", "-" if figures.slider_ms is None else f"{figures.slider_ms:.0f} ms"),
+        ("plans the drag asked for", "-" if figures.slider_plans is None else str(figures.slider_plans)),
         ("reload -> tabs visible", seconds(figures.reload_tabs_seconds, never)),
         ("reload -> live (key reaches kernel)", f"{seconds(figures.reload_live_seconds, never)}"),
         ("keys typed to check it is live", str(figures.reload_keys)),
@@ -468,6 +555,12 @@ def main(argv: list[str] | None = None) -> int:
                 latency_scenario(page, title, out, figures)
                 figures.widgets_after_latency = probe.widget_count()
                 print(f"latency: {len(figures.latencies_ms)} keys; {figures.widgets_after_latency} widgets", flush=True)
+                slider_scenario(page, probe, out, figures)
+                print(
+                    f"slider: {figures.slider_plan_ms} / {figures.slider_ms} ms, {figures.slider_plans} plans",
+                    flush=True,
+                )
+                workshop_tabs(page).get_by_role("tab", name="Perfect days").click()
                 reload_scenario(page, probe, title, notebook, out, figures)
         finally:
             (out / "browser-console.log").write_text("\n".join(console) + "\n", encoding="utf-8")

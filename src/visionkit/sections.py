@@ -143,8 +143,8 @@ def summary_sentences(roadmap: Roadmap) -> list[list[Inline]]:
         head += f"none is live by the end of the horizon, {roadmap.period(last, prose=True)}"
     else:
         head += f"{'all ' if live_end == total and total > 1 else ''}{live_end} "
-        when = "today" if latest == 0 else f"by {roadmap.period(latest, prose=True)}"
-        head += f"{'is' if live_end == 1 else 'are'} live {when}"
+        by = "today" if latest == 0 else f"by {roadmap.period(latest, prose=True)}"
+        head += f"{'is' if live_end == 1 else 'are'} live {by}"
         if live_end < total:
             head += f" and {total - live_end} {'is' if total - live_end == 1 else 'are'} not live within the horizon"
     out: list[list[Inline]] = [

@@ -375,3 +375,21 @@ def test_colour_comes_from_the_brand_and_stays_legible(demo: Roadmap, demo_chart
     days = [line for line in fig.axes[0].get_lines() if line is not total]
     assert len({str(line.get_color()) for line in days}) == len(days)
     assert all(isinstance(line, Line2D) for line in days)
+
+
+def test_every_gantt_bar_says_on_hover_why_it_is_there(demo: Roadmap, demo_charts: dict[str, charts.Chart]) -> None:
+    ns = {"svg": "http://www.w3.org/2000/svg"}
+    root = ET.fromstring(demo_charts["gantt"].svg)
+    tips = {
+        g.get("id"): g.find("svg:title", ns).text  # type: ignore[union-attr]
+        for g in root.iter("{http://www.w3.org/2000/svg}g")
+        if (g.get("id") or "").startswith("vk-uplift-")
+    }
+    shown = [up for up in demo.in_delivery_order() if up.status != "excluded"]
+    assert len(tips) == len(shown)
+    said = " | ".join(t or "" for t in tips.values())
+    for up in shown:
+        assert f"{up.label}, {demo.when(up.id)}" in said
+        if demo.why(up.id):
+            assert demo.why(up.id) in said
+    assert not any("@" in (t or "") for t in tips.values())  # names and levels, never ids

@@ -103,7 +103,7 @@ def gantt(roadmap: Roadmap, *, colour: str | None = None) -> Chart:
 
 
 def _chart(built: _Built) -> Chart:
-    return Chart(svg=_svg(built.figure, built.title, built.alt), title=built.title, alt=built.alt)
+    return Chart(svg=_svg(built.figure, built.title, built.alt, built.tips), title=built.title, alt=built.alt)
 
 
 # Every `ChartKind` and the function that builds it: add yours here too.

@@ -46,8 +46,9 @@ def _gantt(roadmap: Roadmap, brand: str) -> _Built:
         right = waves + 1.35  # the strip after the last wave is where work beyond the horizon runs off
         label_rows: list[int] = []
         row_labels: list[str] = []
-        bars: list[tuple[int, float, float]] = []  # (row, left, width)
-        runs_on: list[tuple[int, float, float]] = []
+        bars: list[tuple[int, float, float, str]] = []  # (row, left, width, gid)
+        runs_on: list[tuple[int, float, float, str]] = []
+        tips: dict[str, str] = {}
         row = 0
         for lane_index, (dom, items) in enumerate(lanes.items()):
             first = row
@@ -66,21 +67,25 @@ def _gantt(roadmap: Roadmap, brand: str) -> _Built:
                 label_rows.append(row)
                 name = catalog[up.capability].name if up.capability in catalog else up.name
                 row_labels.append(f"{_clip(name, 40)} → L{up.to_level}")
+                gid = f"vk-uplift-{len(tips) + 1}"
+                when = roadmap.when(up.id)
+                why = roadmap.why(up.id)
+                tips[gid] = f"{up.label}, {when}" + (f": {why}" if why else "")
                 if up.status == "scheduled" and up.start_wave is not None and up.end_wave is not None:
-                    bars.append((row, up.start_wave - 0.42, up.end_wave - up.start_wave + 0.84))
+                    bars.append((row, up.start_wave - 0.42, up.end_wave - up.start_wave + 0.84, gid))
                 else:
                     start = up.start_wave if up.start_wave is not None else waves + 1
                     # Deliberately wider than the axes: the clipped edge says "runs on past the horizon".
-                    runs_on.append((row, start - 0.42, right - start + 2))
+                    runs_on.append((row, start - 0.42, right - start + 2, gid))
                 row += 1
             if lane_index % 2 == 0:
                 ax.axhspan(first - 0.5, row - 0.5, color=lane_fill, linewidth=0, zorder=0)
 
         # Bars are added as plain artists: the limits are set below, so there is no need for
         # barh to work out data limits bar by bar, which costs more than drawing them.
-        for bar_row, bar_left, bar_width in bars:
-            ax.add_artist(Rectangle((bar_left, bar_row - 0.31), bar_width, 0.62, facecolor=brand))
-        for bar_row, bar_left, bar_width in runs_on:
+        for bar_row, bar_left, bar_width, gid in bars:
+            ax.add_artist(Rectangle((bar_left, bar_row - 0.31), bar_width, 0.62, facecolor=brand, gid=gid))
+        for bar_row, bar_left, bar_width, gid in runs_on:
             ax.add_artist(
                 Rectangle(
                     (bar_left, bar_row - 0.31),
@@ -90,6 +95,7 @@ def _gantt(roadmap: Roadmap, brand: str) -> _Built:
                     edgecolor=brand,
                     hatch="////",
                     linewidth=0.7,
+                    gid=gid,
                 )
             )
         ax.axvspan(waves + 0.5, right, color="#f2f2f2", linewidth=0, zorder=0)
@@ -138,4 +144,4 @@ def _gantt(roadmap: Roadmap, brand: str) -> _Built:
             f" ({roadmap.labels[0]} to {roadmap.labels[-1]}) in {_plural(len(lanes), 'domain swimlane')}"
             f"; {len(beyond)} {'runs' if len(beyond) == 1 else 'run'} beyond the horizon."
         )
-        return _Built(fig, title, alt)
+        return _Built(fig, title, alt, tips)

@@ -40,6 +40,8 @@ class _Built(NamedTuple):
     figure: Figure
     title: str
     alt: str
+    tips: dict[str, str] | None = None
+    """Text shown on hover, by the `gid` of the artist it explains (a Gantt bar: why it is there)."""
 
 
 class _Margins(NamedTuple):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import io
 import re
+from collections.abc import Mapping
 from html import escape
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
     from matplotlib.font_manager import FontProperties
 
 
-def _svg(fig: Figure, title: str, alt: str) -> str:
+def _svg(fig: Figure, title: str, alt: str, tips: Mapping[str, str] | None = None) -> str:
     _, canvas = _svg_classes()
     buffer = io.StringIO()
     with style():
@@ -26,7 +27,15 @@ def _svg(fig: Figure, title: str, alt: str) -> str:
     svg = buffer.getvalue()
     # <title> and <desc> are what screen readers announce for an SVG embedded as a document.
     label = f"<title>{escape(title, quote=False)}</title><desc>{escape(alt, quote=False)}</desc>"
-    return re.sub(r"(<svg\b[^>]*>)", lambda m: m.group(1) + "\n " + label, svg, count=1)
+    svg = re.sub(r"(<svg\b[^>]*>)", lambda m: m.group(1) + "\n " + label, svg, count=1)
+    if tips:
+        # A <title> first in an artist's group is what a browser shows on hover over it.
+        def tip(match: re.Match[str]) -> str:
+            text = tips.get(match.group(2))
+            return match.group(0) if text is None else f"{match.group(0)}<title>{escape(text, quote=False)}</title>"
+
+        svg = re.sub(r'(<g id=")([^"]+)(">)', tip, svg)
+    return svg
 
 
 _FONT_SCALE = 100.0  # the size matplotlib's SVG backend measures text at, then scales linearly

@@ -33,8 +33,14 @@ class RoadmapExplorer(FollowsWhenShown, w.VBox):  # type: ignore[misc]
         self.background = background
         scenario = self.session.engagement.scenario
         capacity = scenario.capacities()[0]
-        self.waves = w.IntSlider(value=scenario.waves, min=1, max=max(24, scenario.waves), description="Waves")
-        self.capacity = w.IntSlider(value=capacity, min=0, max=max(60, capacity * 3), description="Capacity")
+        # A slider sends its value once, on release: dragging through 24 values used to plan 24 stale
+        # roadmaps and show the last one 4.1 s after the mouse let go.
+        self.waves = w.IntSlider(
+            value=scenario.waves, min=1, max=max(24, scenario.waves), description="Waves", continuous_update=False
+        )
+        self.capacity = w.IntSlider(
+            value=capacity, min=0, max=max(60, capacity * 3), description="Capacity", continuous_update=False
+        )
         self.strategy = w.Dropdown(options=list(STRATEGIES), value=scenario.strategy, description="Strategy")
         self.save_button = w.Button(
             description="Use as the engagement's scenario", icon="save", layout=w.Layout(width="auto")
@@ -43,6 +49,7 @@ class RoadmapExplorer(FollowsWhenShown, w.VBox):  # type: ignore[misc]
         for control in (self.waves, self.capacity, self.strategy):
             control.observe(lambda _: self.replan(), "value")
         self.busy = w.HTML()
+        self.busy.add_class("vk-explorer-status")  # "planning…", then the plan's summary
         self.gantt = w.HTML()
         self.burnup = w.HTML()
         self.readiness = w.HTML()
@@ -104,22 +111,36 @@ class RoadmapExplorer(FollowsWhenShown, w.VBox):  # type: ignore[misc]
         from ..errors import EngagementError
         from ..planner import plan
 
+        def current() -> bool:
+            return generation == self._generation  # else superseded: a newer setting is being planned
+
         with self._lock:
-            if generation != self._generation:
+            if not current():
                 return  # superseded while it waited in the queue: never computed
         try:
             roadmap = plan(engagement, **settings)
-            views = (gantt(roadmap).svg, burnup(roadmap).svg, readiness_html(roadmap))
         except EngagementError as exc:
-            views = ("", "", f"<span style='color:#b00020'>{escape(str(exc))}</span>")
-            roadmap = None
+            with self._lock:
+                if current():
+                    self.last_roadmap = None
+                    self.gantt.value = self.burnup.value = self.busy.value = ""
+                    self.readiness.value = f"<span style='color:#b00020'>{escape(str(exc))}</span>"
+            return
+        summary = escape(roadmap.summary(headroom=False))
+        # The plan is shown as soon as it is made (on the demo about 0.1 s after a slider is let go); its two
+        # charts take as long again to draw, and follow.
         with self._lock:
-            if generation != self._generation:
-                return  # a newer setting is being planned; drop this stale result
+            if not current():
+                return
             self.last_roadmap = roadmap
-            self.gantt.value, self.burnup.value, self.readiness.value = views
-            summary = "" if roadmap is None else escape(roadmap.summary(headroom=False))
-            self.busy.value = f"<span style='color:#5d6675'>{summary}</span>" if summary else ""
+            self.readiness.value = readiness_html(roadmap)
+            self.busy.value = f"<span style='color:#5d6675'>{summary} · <i>drawing the charts…</i></span>"
+        views = (gantt(roadmap).svg, burnup(roadmap).svg)
+        with self._lock:
+            if not current():
+                return
+            self.gantt.value, self.burnup.value = views
+            self.busy.value = f"<span style='color:#5d6675'>{summary}</span>"
 
     def save_scenario(self) -> None:
         """Write the settings the controls changed into the engagement file's scenario.
