@@ -494,3 +494,13 @@ def test_running_the_workshop_again_keeps_its_edits_and_no_more_widgets(engageme
     assert live_widgets() == count
     third.close()
     assert load_engagement(engagement_path).perfect_days[0].title == "A title not saved yet"
+
+
+def test_sliders_re_plan_once_on_release(engagement_path: Path) -> None:
+    from visionkit.widgets import RoadmapExplorer
+
+    explorer = RoadmapExplorer(engagement_path, background=False)
+    try:
+        assert explorer.waves.continuous_update is False and explorer.capacity.continuous_update is False
+    finally:
+        explorer.close()
