@@ -8,10 +8,14 @@ from ._axes import _title
 from ._colour import _text_on, _tints
 from ._layout import PAD, TITLE_ROOM, _Built, _lay_out, _Margins, _Measure, _new_figure
 from ._style import MUTED, PAGE_WIDTH_IN, RULE, SMALL_SIZE, style
-from ._text import _clip, _clip_middle, _plural, _width_pt
+from ._text import _clip, _clip_middle, _plural, _width_pt, _wrap
 
 if TYPE_CHECKING:
-    from ..roadmap import Roadmap
+    from ..roadmap import MomentPlan, Roadmap
+
+
+_ROW_LABEL_WIDTH = 34
+"""Characters on a line of a moment's label before it wraps."""
 
 
 def _heatmap(roadmap: Roadmap, brand: str) -> _Built:
@@ -27,10 +31,16 @@ def _heatmap(roadmap: Roadmap, brand: str) -> _Built:
         values = np.array(grid, dtype=int).reshape(len(grid), len(columns))
         n_rows, n_cols = values.shape
         titles = {d.id: d.title for d in roadmap.engagement.perfect_days}
-        row_labels = [
-            f"{_clip_middle(titles[mp.perfect_day], 26)} · {_clip(mp.at, 12) if mp.at else f'#{mp.position}'}"
-            for mp in roadmap.moments
-        ]
+        # A moment is its perfect day and its time. A long day title wraps onto a second line rather than
+        # losing its middle ("Maya's … in September" told no one which day it was); rows grow to fit.
+        def row_label(mp: MomentPlan) -> str:
+            when = f" · {_clip(mp.at, 12) if mp.at else f'#{mp.position}'}"
+            # A title too long even for two lines loses whole words from its middle: titles differ at the end.
+            title = _clip_middle(titles[mp.perfect_day], 2 * _ROW_LABEL_WIDTH - 16)  # room for " · " and a time
+            return _wrap(title + when, _ROW_LABEL_WIDTH, 2)
+
+        row_labels = [row_label(mp) for mp in roadmap.moments]
+        two_lines = any("\n" in label for label in row_labels)
         col_labels = [_clip(catalog[c].name, 40) for c in columns]
         col_domains = [catalog[c].domain for c in columns]
         groups: list[tuple[str, int, int]] = []  # (domain, first column, last column)
@@ -49,6 +59,8 @@ def _heatmap(roadmap: Roadmap, brand: str) -> _Built:
         pitch_pt = max(room_pt / n_cols, size * 1.3)
         width = max(PAGE_WIDTH_IN, (row_label_pt + 20 + pitch_pt * n_cols) / 72)
         row_pt = min(20.0, max(13.0, pitch_pt * 0.9))  # near-square cells when there is room
+        if two_lines:
+            row_pt = max(row_pt, 2.5 * SMALL_SIZE)  # two lines of label and a little air between rows
         cap_pt = max(_width_pt(label, size) for label in col_labels)
         dom_labels = [_clip(catalog.domain_name(d), 26) for d, _, _ in groups]
         fig, ax = _new_figure(width, 4.0)  # the height is set once the margins are known
@@ -77,7 +89,8 @@ def _heatmap(roadmap: Roadmap, brand: str) -> _Built:
             -4 / 72, 0, fig.dpi_scale_trans
         )
         for i, label in enumerate(row_labels):
-            ax.text(0, i, label, transform=at_left, ha="right", va="center_baseline", fontsize=SMALL_SIZE)
+            va = "center" if "\n" in label else "center_baseline"
+            ax.text(0, i, label, transform=at_left, ha="right", va=va, fontsize=SMALL_SIZE, linespacing=1.1)
         above = blended_transform_factory(ax.transData, ax.transAxes)
         on_top = above + ScaledTranslation(0, 3 / 72, fig.dpi_scale_trans)
         for j, label in enumerate(col_labels):
