@@ -396,3 +396,12 @@ def test_every_gantt_bar_says_on_hover_why_it_is_there(demo: Roadmap, demo_chart
         if demo.why(up.id):
             assert demo.why(up.id) in said
     assert not any("@" in (t or "") for t in tips.values())  # names and levels, never ids
+
+
+def test_a_days_line_is_drawn_over_the_total_not_under_it(demo: Roadmap) -> None:
+    with charts.style():
+        fig = charts.figure("burnup", demo)
+    lines = {line.get_label(): line for line in fig.axes[0].get_lines()}
+    total = next(line for label, line in lines.items() if label.startswith("All moments"))
+    days = [line for line in lines.values() if line is not total]
+    assert days and all(line.get_zorder() > total.get_zorder() for line in days)

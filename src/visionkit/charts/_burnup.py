@@ -84,7 +84,9 @@ def _burnup(roadmap: Roadmap, brand: str) -> _Built:
             markeredgewidth=0.8,
             label=total_label,
             clip_on=False,
-            zorder=4,
+            # Beneath the days' thinner lines: where a day's line runs with the total (a single day, or
+            # the only day live so far) it shows on top of it instead of hiding under it.
+            zorder=2,
         )
         handles.append(total_line)
 
