@@ -420,6 +420,23 @@ def cmd_init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_workshop(args: argparse.Namespace) -> int:
+    """Serve the workshop on an engagement file for a live session, without notebook code around it."""
+    import importlib.util
+
+    from ._workshop_app import serve
+
+    path = Path(args.file)
+    if not path.is_file():
+        what = "no such file" if not path.exists() else "not a regular file"
+        print(f"error: {path}: {what}\n  hint: give the engagement file (YAML) to work on", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if importlib.util.find_spec("voila") is None:
+        print("error: Voilà is not installed\n  hint: pip install 'voila>=0.5' (make install does)", file=sys.stderr)
+        return EXIT_FAILED
+    return serve(path, port=args.port, open_browser=not args.no_browser)
+
+
 def _add_build_options(parser: argparse.ArgumentParser, *, out_default: str | None) -> None:
     from .batch import FORMATS
 
@@ -484,6 +501,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="build the shipped demo engagement", description="Build the demo into build/demo/.")
     _add_build_options(p, out_default="build/demo")
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser(
+        "workshop",
+        help="open the workshop on an engagement, on a clean page for the client",
+        description="Serve the workshop on FILE with Voilà at http://127.0.0.1 behind a token: the widgets alone, "
+        "no notebook code. Edits are saved to FILE as in JupyterLab.",
+    )
+    p.add_argument("file", metavar="FILE", help="the engagement file (YAML)")
+    p.add_argument("--port", type=_option(whole(1)), help="port to listen on (default: a free one)")
+    p.add_argument("--no-browser", action="store_true", help="print the address instead of opening a browser")
+    p.set_defaults(func=cmd_workshop)
 
     p = sub.add_parser("init", help="start a new engagement", description="Scaffold a new engagement folder.")
     p.add_argument("folder", metavar="DIR")
