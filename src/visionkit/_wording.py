@@ -61,6 +61,8 @@ def _hint(path: tuple[PathPart, ...], kind: str) -> str:
         return "maturity levels run from 1 (ad hoc) to 5 (leading practice)"
     if "assessment" in inside and kind == "range":
         return "today's maturity runs from 0 (absent) to 5 (leading practice)"
+    if "feeling" in inside and kind in ("range", "type"):
+        return "a feeling runs from -2 (awful) through 0 (neutral) to +2 (delighted)"
     if last in {"effort_per_level", "capacity"} and kind == "range":
         return "effort and capacity are whole, non-negative effort points"
     if last == "strategy":

@@ -48,7 +48,7 @@ class Paragraph:
 
     kind: ClassVar[str] = "paragraph"
     content: list[Inline]
-    style: Literal["", "persona", "day-facts", "story", "rubric-desc"] = ""
+    style: Literal["", "persona", "day-facts", "story", "today", "rubric-desc"] = ""
 
 
 @dataclass

@@ -99,6 +99,22 @@ class CatalogSpec(Strict):
         return "none" if value is None or value is False else value
 
 
+Score = Annotated[int, Field(ge=-2, le=2)]
+"""How a moment feels to the customer, from -2 (awful) to +2 (delighted)."""
+
+
+class Feeling(Strict):
+    """How a moment feels today and how it should feel on the perfect day (-2..+2 each)."""
+
+    today: Score | None = None
+    perfect: Score | None = None
+
+    @property
+    def gap(self) -> int | None:
+        """How far today falls short of the perfect day (None unless both are given)."""
+        return None if self.today is None or self.perfect is None else self.perfect - self.today
+
+
 class Moment(Strict):
     """One step of a perfect day: time, channel, story, wow and the capabilities it needs."""
 
@@ -107,6 +123,9 @@ class Moment(Strict):
     channel: str | None = None
     story: NonEmptyText
     wow: str | None = None
+    today: str | None = None
+    """How this moment goes today, for the same customer."""
+    feeling: Feeling = Field(default_factory=Feeling)
     weight: float = Field(default=1.0, gt=0, le=1000)
     needs: dict[CapabilityId, Level] = Field(min_length=1)
 

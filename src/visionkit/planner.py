@@ -127,6 +127,9 @@ def plan(
                     worth=moment.weight / day.priority,
                     needs=dict(moment.needs),
                     required=required,
+                    today=moment.today,
+                    feeling_today=moment.feeling.today,
+                    feeling_perfect=moment.feeling.perfect,
                 )
             )
 

@@ -87,6 +87,17 @@ class MomentPlan:
     uplifts: list[str] = field(default_factory=list)
     live_wave: int | None = None  # 0: live today; None: not within the horizon
     waiting_for: list[str] = field(default_factory=list)
+    today: str | None = None
+    """How the moment goes today."""
+    feeling_today: int | None = None
+    feeling_perfect: int | None = None
+
+    @property
+    def gap(self) -> int | None:
+        """How far today's feeling falls short of the perfect day's (-2..+2 each); None unless both are given."""
+        if self.feeling_today is None or self.feeling_perfect is None:
+            return None
+        return self.feeling_perfect - self.feeling_today
 
 
 @dataclass(frozen=True)
@@ -263,6 +274,13 @@ class Roadmap:
             if then.live_wave is not None and (now.live_wave is None or then.live_wave < now.live_wave):
                 sooner.append((now.key, now.live_wave, then.live_wave))
         return Headroom(sooner, max(0.0, wider.experience() - self.experience()) if sooner else 0.0)
+
+    def largest_gaps(self, count: int = 3) -> list[MomentPlan]:
+        """The moments today falls furthest short of, the ones that go live first ahead of ties."""
+        gapped = [mp for mp in self.moments if mp.gap is not None and mp.gap > 0]
+        never = len(self.labels) + 1
+        gapped.sort(key=lambda mp: (-(mp.gap or 0), never if mp.live_wave is None else mp.live_wave, mp.key))
+        return gapped[:count]
 
     def headroom(self) -> Headroom:
         """What one more effort point in every wave would buy: the same plan made again with it."""

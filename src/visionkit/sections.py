@@ -178,6 +178,15 @@ def summary_sentences(roadmap: Roadmap) -> list[list[Inline]]:
                     f"{roadmap.labels[-1]}; the rest wait for {names}{more}.",
                 ]
             )
+    gaps = roadmap.largest_gaps()
+    if gaps:
+        titles = {d.id: d.title for d in days}
+        named = "; ".join(
+            f"{titles[mp.perfect_day]}, {mp.at or f'moment {mp.position}'} ({_score(mp.feeling_today or 0)} → "
+            f"{_score(mp.feeling_perfect or 0)}, live {roadmap.period(mp.live_wave)})"
+            for mp in gaps
+        )
+        out.append([f"Furthest from the perfect day today: {named}."])
     tops = top_uplifts(roadmap)
     if tops:
         listed = "; ".join(
@@ -220,6 +229,16 @@ def executive_summary(roadmap: Roadmap) -> Section:
     return Section("summary", "Executive summary", blocks)
 
 
+def _score(value: int) -> str:
+    """A feeling score as printed: +2, 0, −1 (a true minus sign)."""
+    return f"+{value}" if value > 0 else str(value).replace("-", "\u2212")
+
+
+def _feeling(mp: MomentPlan) -> str:
+    """A moment's feeling, today against the perfect day: "feels −1 today, +2 on the perfect day"."""
+    return f"feels {_score(mp.feeling_today or 0)} today, {_score(mp.feeling_perfect or 0)} on the perfect day"
+
+
 def _moment_card(roadmap: Roadmap, mp: MomentPlan, moment: Any) -> Card:
     catalog = roadmap.engagement.capabilities
     needs = Chips([[f"{catalog[c].name} ", Span("level", [f"L{lvl}"])] for c, lvl in mp.needs.items()])
@@ -229,6 +248,13 @@ def _moment_card(roadmap: Roadmap, mp: MomentPlan, moment: Any) -> Card:
     body: list[Block] = [Paragraph(emphasis(mp.story), "story")]
     if moment.wow:
         body.append(Wow("Wow", emphasis(moment.wow)))
+    today: list[Inline] = []
+    if mp.today:
+        today += [Span("strong", ["Today: "]), *emphasis(mp.today)]
+    if mp.gap is not None:
+        today += [" " if today else "", Span("muted", [_feeling(mp)])]
+    if today:
+        body.append(Paragraph(today, "today"))
     body.append(needs)
     return Card([[Span("when", [when or f"Moment {mp.position}"])], [status]], body)
 
