@@ -1,4 +1,9 @@
-"""MaturityAssessor: today's maturity per capability, by domain, with the rubric of the chosen level.
+"""MaturityAssessor: per capability in play, today's maturity against the target, the gap and the rubric ladder.
+
+The target of a capability is the highest level anything needs of it: a moment directly, or
+another capability in play as a prerequisite (`Engagement.target_levels`). Each row says which
+moments need the capability (by perfect day and time) or which capabilities it is a prerequisite
+of, and shows the whole rubric with today's level and the target marked in words, not colour alone.
 
 One row per capability is built the first time it is shown and kept: a refresh only updates
 values and regroups rows, and a row no longer shown is closed.
@@ -6,6 +11,7 @@ values and regroups rows, and a row no longer shown is closed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,52 +19,223 @@ import ipywidgets as w
 
 from .._brand import DEFAULT_BRAND
 from .._markup import escape
+from ..catalog import MAX_LEVEL, Capability, Catalog
+from ..model import Engagement
 from .common import FollowsWhenShown, StatusBar, close_tree, error_html, error_label, set_if_changed, set_quietly
 from .session import EngagementSession, session_for
 
 LEVELS = [("0 · absent", 0), ("1", 1), ("2", 2), ("3", 3), ("4", 4), ("5", 5)]
+ORDERS = [("domain, then name", "domain"), ("gap, largest first", "gap")]
+SHOWN_REASONS = 6
+"""How many moments or capabilities a row names before it says "and N more"."""
+
+MUTED = "#5d6675"
+TODAY_MARK = "● today"
+TARGET_MARK = "◆ target"
+ON_THE_WAY_MARK = "↑ to reach"
+
+
+@dataclass(frozen=True)
+class InPlay:
+    """Why a capability is in play: its target, the moments needing it and the capabilities it is a prerequisite of."""
+
+    target: int
+    moments: tuple[tuple[str, int], ...]
+    """(perfect-day title · time, level) of each moment that needs the capability directly."""
+    prerequisite_of: tuple[tuple[str, int], ...]
+    """(capability id, level) of each capability in play whose target level requires this one."""
+
+    @property
+    def direct(self) -> bool:
+        """Whether a moment needs the capability itself (not only as a prerequisite)."""
+        return bool(self.moments)
+
+
+def capabilities_in_play(engagement: Engagement) -> dict[str, InPlay]:
+    """Every capability the moments need, directly or as a prerequisite, with its target and why it is needed."""
+    catalog = engagement.capabilities
+    targets = engagement.target_levels()
+    moments: dict[str, list[tuple[str, int]]] = {}
+    for day in engagement.perfect_days:
+        for index, moment in enumerate(day.moments):
+            label = f"{day.title} · {moment.at or f'moment {index + 1}'}"
+            for cid, level in moment.needs.items():
+                moments.setdefault(cid, []).append((label, level))
+    # A capability's prerequisites grow with its level, so those of its target cover every moment's.
+    prerequisite_of: dict[str, list[tuple[str, int]]] = {}
+    for cid, target in targets.items():
+        if cid in catalog:
+            for pre, level in catalog[cid].prerequisites(target).items():
+                prerequisite_of.setdefault(pre, []).append((cid, level))
+    return {
+        cid: InPlay(
+            target=target,
+            moments=tuple(moments.get(cid, ())),
+            prerequisite_of=tuple(
+                sorted(prerequisite_of.get(cid, ()), key=lambda p: (-p[1], _name(catalog, p[0]).casefold()))
+            ),
+        )
+        for cid, target in targets.items()
+    }
+
+
+def _name(catalog: Catalog, cid: str) -> str:
+    return catalog[cid].name if cid in catalog else cid
+
+
+def gap_text(today: int, target: int | None) -> str:
+    """The gap as a person reads it: "2 levels", "1 level", "met", or "—" with no target."""
+    if target is None:
+        return "—"
+    gap = target - today
+    if gap <= 0:
+        return "met"
+    return f"{gap} level" if gap == 1 else f"{gap} levels"
+
+
+def _listed(items: list[str]) -> str:
+    if len(items) > SHOWN_REASONS:
+        return ", ".join(items[: SHOWN_REASONS - 1]) + f" and {len(items) - SHOWN_REASONS + 1} more"
+    return ", ".join(items)
+
+
+def _badge(text: str, colour: str) -> str:
+    return (
+        f"<span style='border:1px solid {colour};color:{colour};border-radius:3px;padding:0 4px;"
+        f"font-size:0.85em;white-space:nowrap'>{escape(text)}</span>"
+    )
+
+
+def why_html(in_play: InPlay | None, catalog: Catalog) -> str:
+    """Whether a capability is needed directly (by which moments) or only as a prerequisite (of which capabilities)."""
+    if in_play is None:
+        return f"{_badge('not needed', MUTED)} <span style='color:{MUTED}'>by any moment</span>"
+    prerequisite_of = [f"{escape(_name(catalog, cid))} (at {level})" for cid, level in in_play.prerequisite_of]
+    if in_play.direct:
+        moments = [f"{escape(label)} (level {level})" for label, level in in_play.moments]
+        text = f"{_badge('needed directly', DEFAULT_BRAND)} by {_listed(moments)}"
+        if prerequisite_of:
+            text += f"<br><span style='color:{MUTED}'>also a prerequisite of {_listed(prerequisite_of)}</span>"
+        return text
+    return f"{_badge('prerequisite only', '#8a5a00')} of {_listed(prerequisite_of)}"
+
+
+def ladder_html(cap: Capability, today: int, target: int | None) -> str:
+    """The rubric, levels 1-5 with their sentences, today's level and the target marked in words and weight."""
+    rows = []
+    if today == 0:
+        rows.append((0, "Not in place today.", [TODAY_MARK]))
+    for level in range(1, MAX_LEVEL + 1):
+        marks = []
+        if level == today:
+            marks.append(TODAY_MARK)
+        if level == target:
+            marks.append(TARGET_MARK)
+        if target is not None and today < level < target:
+            marks.append(ON_THE_WAY_MARK)
+        rows.append((level, cap.rubric.get(level, "") or "(no rubric sentence)", marks))
+    cells = []
+    for level, sentence, marks in rows:
+        strong = TODAY_MARK in marks or TARGET_MARK in marks
+        beyond = target is None or level > max(today, target)
+        style = "padding:1px 6px;vertical-align:top;" + ("font-weight:bold;" if strong else "")
+        if TARGET_MARK in marks:
+            edge = f"border-left:3px solid {DEFAULT_BRAND};"
+        elif ON_THE_WAY_MARK in marks:
+            edge = f"border-left:3px dotted {DEFAULT_BRAND};"
+        else:
+            edge = "border-left:3px solid transparent;"
+        colour = f"color:{MUTED};" if beyond and not strong else ""
+        mark_text = " · ".join(marks)
+        cells.append(
+            f"<tr class='vk-level-{level}' style='{colour}'>"
+            f"<td style='{style}{edge}white-space:nowrap'>{level}</td>"
+            f"<td style='{style}'>{escape(sentence)}</td>"
+            f"<td class='vk-mark' style='{style}white-space:nowrap'>{escape(mark_text)}</td></tr>"
+        )
+    return f"<table class='vk-ladder' style='border-collapse:collapse;line-height:1.3'>{''.join(cells)}</table>"
 
 
 class AssessmentRow(w.HBox):  # type: ignore[misc]
-    """One capability: its name, today's level and the rubric sentence of that level."""
+    """One capability: its name and why it is in play, today's level, the target, the gap and the rubric ladder."""
 
     def __init__(self, assessor: MaturityAssessor, capability: str):
         self.assessor = assessor
         self.capability = capability
-        self.name = w.HTML(layout=w.Layout(width="16em"))
-        self.picker = w.Dropdown(options=LEVELS, value=0, layout=w.Layout(width="8em"))
+        self.name = w.HTML(layout=w.Layout(width="20em", flex="0 0 auto", margin="0 8px 0 0"))
+        self.picker = w.Dropdown(
+            options=LEVELS, value=0, description="Today", style={"description_width": "3.5em"},
+            layout=w.Layout(width="12em"),
+        )  # fmt: skip
         self.picker.observe(self._changed, "value")
-        self.rubric_label = w.HTML(layout=w.Layout(width="60%"))
-        self.picker.rubric_label = self.rubric_label  # reachable from the picker, as before
-        super().__init__([self.name, self.picker, self.rubric_label])
+        self.target = w.HTML()
+        self.gap = w.HTML()
+        self.ladder = w.HTML(layout=w.Layout(flex="1 1 auto"))
+        self.rubric_label = self.ladder
+        self.picker.rubric_label = self.ladder  # reachable from the picker, as before
+        levels = w.VBox([self.picker, self.target, self.gap], layout=w.Layout(width="13em", flex="0 0 auto"))
+        super().__init__([self.name, levels, self.ladder], layout=w.Layout(margin="4px 0", align_items="flex-start"))
+        self.add_class("vk-assessment-row")
+        self.add_class(f"vk-capability-{capability}")
 
     def _changed(self, change: dict[str, Any]) -> None:
         self.assessor.set_level(self.capability, change["new"])
 
-    def show_level(self, level: int) -> None:
-        """Show today's level and its rubric, changing only what differs."""
-        cap = self.assessor.session.engagement.capabilities[self.capability]
-        set_if_changed(self.name, "value", escape(cap.name))
-        set_quietly(self.picker, level, self._changed)
-        text = "Not in place today." if level == 0 else cap.rubric.get(level, "")
-        set_if_changed(self.rubric_label, "value", f"<span style='color:#5d6675'>{escape(text)}</span>")
+    def show(self, catalog: Catalog, today: int, in_play: InPlay | None, *, with_domain: bool = False) -> None:
+        """Show today's level against the target, changing only what differs."""
+        cap = catalog[self.capability]
+        target = in_play.target if in_play is not None else None
+        domain = f"<div style='color:{MUTED};font-size:0.85em'>{escape(catalog.domain_name(cap.domain))}</div>"
+        set_if_changed(
+            self.name,
+            "value",
+            f"<div style='line-height:1.35'><div><b>{escape(cap.name)}</b> "
+            f"<code style='font-size:0.8em'>{escape(cap.id)}</code></div>"
+            f"{domain if with_domain else ''}<div style='font-size:0.9em'>{why_html(in_play, catalog)}</div></div>",
+        )
+        set_quietly(self.picker, today, self._changed)
+        set_if_changed(
+            self.target,
+            "value",
+            f"<span class='vk-target'>Target: <b>{target}</b></span>"
+            if target is not None
+            else f"<span class='vk-target' style='color:{MUTED}'>Target: none</span>",
+        )
+        gap = gap_text(today, target)
+        shown = f"<b>{gap}</b>" if gap not in ("met", "—") else gap
+        mark = "✓ " if gap == "met" else ""
+        set_if_changed(self.gap, "value", f"<span class='vk-gap'>Gap: {mark}{shown}</span>")
+        set_if_changed(self.ladder, "value", ladder_html(cap, today, target))
 
 
 class MaturityAssessor(FollowsWhenShown, w.VBox):  # type: ignore[misc]
-    """Set today's maturity (0-5) of each capability in play, grouped by domain."""
+    """Today's maturity (0-5) of each capability in play against its target, with the gap and the rubric."""
 
     def __init__(self, engagement: str | Path | EngagementSession, *, debounce: float = 0.8, status_bar: bool = True):
         self.session = session_for(engagement, debounce=debounce)
         self.show_all = w.Checkbox(
-            value=False, description="show every capability in the catalog", indent=False, layout=w.Layout(width="auto")
+            value=False,
+            description="show every capability in the catalog",
+            indent=False,
+            layout=w.Layout(width="auto", margin="0 0 0 16px"),
         )
         self.show_all.observe(lambda _: self.refresh(), "value")
+        self.order = w.Dropdown(
+            options=ORDERS, value="domain", description="Order by", layout=w.Layout(width="20em"),
+            style={"description_width": "initial"},
+        )  # fmt: skip
+        self.order.observe(lambda _: self.refresh(), "value")
+        self.summary = w.HTML()
         self.groups = w.VBox()
         self.errors = error_label()
         self.rows: dict[str, AssessmentRow] = {}
+        self.in_play: dict[str, InPlay] = {}
         self._domains: dict[str, tuple[w.HTML, w.VBox]] = {}
+        self._by_gap = w.VBox()
         self.status = StatusBar(self.session) if status_bar else None
-        super().__init__([self.show_all, self.errors, self.groups, *([self.status] if self.status else [])])
+        controls = w.HBox([self.order, self.show_all], layout=w.Layout(align_items="center"))
+        super().__init__([controls, self.summary, self.errors, self.groups, *([self.status] if self.status else [])])
+        self.add_class("vk-assessor")
         self.session.on_change(lambda source: None if source is self else self.refresh(), owner=self)
         self.refresh()
 
@@ -71,38 +248,96 @@ class MaturityAssessor(FollowsWhenShown, w.VBox):  # type: ignore[misc]
         """Redraw what changed while hidden."""
         self.refresh()
 
+    def close(self) -> None:
+        """Close the widget with the boxes it keeps off screen (the other order's, the empty domains')."""
+        shown = set(self.groups.children)
+        for box in (self._by_gap, *(box for _, box in self._domains.values())):
+            if box not in shown:
+                box.children = []
+                close_tree(box)
+        for heading, box in self._domains.values():
+            if box not in shown:
+                close_tree(heading)
+        super().close()
+
+    def _today(self, capability: str) -> int:
+        return int(self.session.engagement.assessment.get(capability, 0))
+
+    def _gap(self, capability: str) -> int:
+        """Levels still to climb (0 when met); -1 for a capability nothing needs, so it sorts after."""
+        in_play = self.in_play.get(capability)
+        return -1 if in_play is None else max(in_play.target - self._today(capability), 0)
+
     def refresh(self) -> None:
-        """Show the capabilities in play by domain, reusing the rows already built."""
+        """Show the capabilities in play, by domain or by gap, reusing the rows already built."""
         if not self.follows():
             return
-        catalog = self.session.engagement.capabilities
-        ids = set(catalog) if self.show_all.value else set(self.session.engagement.target_levels())
-        assessment = self.session.data.get("assessment") or {}
+        engagement = self.session.engagement
+        catalog = engagement.capabilities
+        self.in_play = capabilities_in_play(engagement)
+        ids = set(catalog) if self.show_all.value else {c for c in self.in_play if c in catalog}
         for cid in [c for c in self.rows if c not in ids]:
             close_tree(self.rows.pop(cid))
-        boxes = []
-        for domain in catalog.domains:
-            caps = sorted((c for c in ids if catalog[c].domain == domain), key=lambda c: catalog[c].name)
-            if not caps:
-                continue
-            if domain not in self._domains:
-                heading = w.HTML(
-                    f"<h4 style='margin:8px 0 2px;color:{DEFAULT_BRAND}'>{escape(catalog.domain_name(domain))}</h4>"
-                )
-                self._domains[domain] = (heading, w.VBox())
-            heading, box = self._domains[domain]
-            rows = []
-            for cid in caps:
-                if cid not in self.rows:
-                    self.rows[cid] = AssessmentRow(self, cid)
-                self.rows[cid].show_level(int(assessment.get(cid, 0)))
-                rows.append(self.rows[cid])
-            children = [heading, *rows]
-            if list(box.children) != children:
-                box.children = children
-            boxes.append(box)
+        by_gap = self.order.value == "gap"
+        for cid in ids:
+            if cid not in self.rows:
+                self.rows[cid] = AssessmentRow(self, cid)
+            self.rows[cid].show(catalog, self._today(cid), self.in_play.get(cid), with_domain=by_gap)
+        self._show_summary()
+        rank = {domain: i for i, domain in enumerate(catalog.domains)}
+
+        def in_domain_order(cid: str) -> tuple[int, str, str]:
+            return rank.get(catalog[cid].domain, len(rank)), catalog[cid].name.casefold(), cid
+
+        boxes: list[w.Box] = []
+        shown_domains: set[str] = set()
+        if by_gap:
+            rows = [self.rows[c] for c in sorted(ids, key=lambda c: (-self._gap(c), *in_domain_order(c)))]
+            if list(self._by_gap.children) != rows:
+                self._by_gap.children = rows
+            boxes.append(self._by_gap)
+        else:
+            for domain in catalog.domains:
+                caps = sorted((c for c in ids if catalog[c].domain == domain), key=in_domain_order)
+                if not caps:
+                    continue
+                if domain not in self._domains:
+                    heading = w.HTML(
+                        f"<h4 style='margin:8px 0 2px;color:{DEFAULT_BRAND}'>{escape(catalog.domain_name(domain))}</h4>"
+                    )
+                    self._domains[domain] = (heading, w.VBox())
+                heading, box = self._domains[domain]
+                children = [heading, *(self.rows[c] for c in caps)]
+                if list(box.children) != children:
+                    box.children = children
+                boxes.append(box)
+                shown_domains.add(domain)
+            if self._by_gap.children:
+                self._by_gap.children = []
+        # A box not on show lets go of its rows: a row belongs to one place, and a closed one to none.
+        for domain, (_, box) in self._domains.items():
+            if domain not in shown_domains and box.children:
+                box.children = []
         if list(self.groups.children) != boxes:
             self.groups.children = boxes
+
+    def _show_summary(self) -> None:
+        in_play = self.in_play
+        direct = sum(1 for p in in_play.values() if p.direct)
+        open_gaps = [c for c in in_play if self._gap(c) > 0]
+        levels = sum(self._gap(c) for c in open_gaps)
+        gaps = (
+            f"<b>{len(open_gaps)}</b> below their target ({levels} level{'s' if levels != 1 else ''} to climb)"
+            if open_gaps
+            else "every target met"
+        )
+        set_if_changed(
+            self.summary,
+            "value",
+            f"<div style='margin:4px 0;color:{MUTED}'><b>{len(in_play)}</b> capabilities in play: "
+            f"<b>{direct}</b> needed directly by moments, <b>{len(in_play) - direct}</b> only as prerequisites; "
+            f"{gaps}. The target is the highest level any moment or prerequisite needs.</div>",
+        )
 
     def set_level(self, capability: str, level: int) -> None:
         """Record today's maturity of a capability (0 removes it from the assessment)."""
@@ -116,7 +351,13 @@ class MaturityAssessor(FollowsWhenShown, w.VBox):  # type: ignore[misc]
                 assessment[capability] = int(level)
 
         problems = self.session.edit(apply, source=self)
-        self.errors.value = error_html(problems)
+        set_if_changed(self.errors, "value", error_html(problems))
         row = self.rows.get(capability)
         if row is not None:
-            row.show_level(int((self.session.data.get("assessment") or {}).get(capability, 0)))
+            # The row stays where it is, also when ordered by gap: moving it under the pointer would lose the
+            # user's place. The next refresh (an edit elsewhere, the tab shown again, a change of order) re-sorts.
+            catalog = self.session.engagement.capabilities
+            row.show(
+                catalog, self._today(capability), self.in_play.get(capability), with_domain=self.order.value == "gap"
+            )
+            self._show_summary()
