@@ -35,6 +35,7 @@ test: $(STAMP) system-packages lint typecheck
 bench: $(STAMP)
 	$(BIN)/python benchmarks/planner.py
 	$(BIN)/python benchmarks/plan_quality.py
+	$(BIN)/python benchmarks/suggest_quality.py
 	$(BIN)/python benchmarks/batch.py 20
 	$(BIN)/python benchmarks/workshop.py
 

@@ -117,7 +117,9 @@ def test_edits_are_debounced_into_one_write(engagement_path: Path, monkeypatch: 
 
 def test_mapper_suggests_adds_and_refuses_unknown_ids(session: EngagementSession, engagement_path: Path) -> None:
     mapper = CapabilityMapper(session)
-    shown = " ".join(child.children[0].description for child in mapper.suggestions.children)
+    shown = " ".join(
+        child.children[0].description for child in mapper.suggestions.children if child is not mapper.no_suggestion
+    )
     assert "Inventory visibility" not in shown  # already needed by this moment
     session.edit(
         lambda data: data["perfect_days"][0]["moments"].append(

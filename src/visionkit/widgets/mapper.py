@@ -113,7 +113,7 @@ class CapabilityMapper(FollowsWhenShown, w.VBox):  # type: ignore[misc]
         self.add_button.on_click(lambda _: self.add_need(self.search.value, self.level.value))
         self.errors = error_label()
         self.suggestions = w.VBox()
-        self.no_suggestion = w.HTML("<i>No suggestion: the story shares no words with the catalog.</i>")
+        self.no_suggestion = w.HTML("<i>No suggestion: nothing in the story points to a capability not yet needed.</i>")
         self.matrix = w.HTML(layout=w.Layout(overflow="auto", max_height="28em"))
         self.status = StatusBar(self.session) if status_bar else None
         self._need_rows: list[NeedRow] = []
