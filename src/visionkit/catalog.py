@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import functools
 import graphlib
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -19,6 +20,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
 MAX_LEVEL = 5
+_WORD = re.compile(r"\w+")
+# Where a query word may be found in a capability, best first: its name, its id, its domain, its keywords.
+_FIELDS = ("name", "id", "domain", "keywords")
 
 
 @dataclass(frozen=True)
@@ -145,6 +149,53 @@ class Catalog(Mapping[str, Capability]):
         if close:
             return "did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
         return "add it under catalog.capabilities, or run `visionkit catalog` to list known ids"
+
+    def search(self, query: str, limit: int = 8) -> list[Capability]:
+        """Capabilities whose name, id, domain or keywords match every word of `query`, best first."""
+        words = _WORD.findall(query.casefold())
+        if not words or limit <= 0:
+            return []
+        whole = " ".join(words)
+        ranked = []
+        for cap in self._caps.values():
+            score = 0
+            for word in words:
+                best = min(
+                    (
+                        2 * rank + (0 if word == known else 1)
+                        for rank, field in enumerate(self._search_words[cap.id])
+                        for known in field
+                        if known.startswith(word)
+                    ),
+                    default=None,
+                )
+                if best is None:
+                    break
+                score += best
+            else:
+                # Ranking: a query that is the whole name or id first; then, summed over the query's
+                # words, where each is found (name, id, domain, keywords, in that order) and whether
+                # as a whole word (before a prefix of one); ties by name, then id.
+                exact = whole in (" ".join(_WORD.findall(cap.name.casefold())), " ".join(_WORD.findall(cap.id)))
+                ranked.append(((not exact, score, cap.name.casefold(), cap.id), cap))
+        ranked.sort(key=lambda item: item[0])
+        return [cap for _, cap in ranked[:limit]]
+
+    @functools.cached_property
+    def _search_words(self) -> dict[str, tuple[frozenset[str], ...]]:
+        """Each capability's words in `_FIELDS` order, lowercased, as `search` matches them."""
+        index: dict[str, tuple[frozenset[str], ...]] = {}
+        for cap in self._caps.values():
+            texts = {
+                "name": [cap.name],
+                "id": [cap.id],
+                "domain": [cap.domain, self.domain_name(cap.domain)],
+                "keywords": list(cap.keywords),
+            }
+            index[cap.id] = tuple(
+                frozenset(word for text in texts[field] for word in _WORD.findall(text.casefold())) for field in _FIELDS
+            )
+        return index
 
     def find_cycle(self) -> list[str] | None:
         """A prerequisite cycle as [a, b, ..., a], or None when the graph is acyclic."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ import ipywidgets as w
 
 from .._brand import DEFAULT_BRAND
 from .._markup import escape, inline
+from ..catalog import Catalog
 from ..errors import Problem
 from ..model import TIME_HINT, Moment, PerfectDay, time_of_day
 from .common import (
@@ -30,7 +32,6 @@ from .common import (
     set_if_changed,
     set_quietly,
     show,
-    unknown_capability,
 )
 from .session import EngagementSession, session_for
 
@@ -41,6 +42,40 @@ CHANNELS = [
 TEXT_FIELDS = ("at", "channel", "story", "wow")
 MOMENT_ORDER = tuple(Moment.model_fields)  # where a re-typed field goes back to in the file
 DAY_ORDER = tuple(PerfectDay.model_fields)
+OFFERS = 8  # capabilities offered at most for what is typed in a new moment's Needs
+WAITING = "<span style='color:#9a5b00'>Not saved yet: a moment needs a story and at least one capability.</span>"
+
+
+def capability_labels(catalog: Catalog) -> dict[str, str]:
+    """Each capability as the Needs box offers it, "Name (Domain)", to its id (with the id when two read alike)."""
+    plain = {cid: f"{cap.name} ({catalog.domain_name(cap.domain)})" for cid, cap in catalog.items()}
+    twice = {label for label, n in Counter(plain.values()).items() if n > 1}
+    return {(f"{label} [{cid}]" if label in twice else label): cid for cid, label in plain.items()}
+
+
+def chosen_capability(text: str, catalog: Catalog) -> str | None:
+    """The capability typed whole ("Name (Domain)", id, "id — name" or name), unless another's starts with it.
+
+    Needs searches at every letter, so a capability is taken as soon as it is typed whole: an id or a
+    name that another one's starts with ("returns" for "returns-management") waits to be chosen.
+    """
+    typed = " ".join(str(text).split())
+    folded = typed.casefold()
+    by_label = {label.casefold(): cid for label, cid in capability_labels(catalog).items()}
+    found = by_label.get(folded) or resolve_capability(typed, catalog)
+    if found is None or folded in by_label:
+        return found
+    others = ((cid, cap.name) for cid, cap in catalog.items() if cid != found)
+    return None if any(name.casefold().startswith(folded) for pair in others for name in pair) else found
+
+
+def no_match(typed: str) -> Problem:
+    """The one line shown when nothing in the catalog matches what is typed in Needs."""
+    return Problem(
+        f"no capability matches '{typed}'",
+        (),
+        f"no capability '{typed}' in the catalog: type part of a name, a domain or a keyword, or an id",
+    )
 
 
 class MomentRow(w.VBox):  # type: ignore[misc]
@@ -70,15 +105,17 @@ class MomentRow(w.VBox):  # type: ignore[misc]
         self.up.on_click(lambda _: editor.move(self, -1))
         self.down.on_click(lambda _: editor.move(self, +1))
         self.remove.on_click(lambda _: editor.remove(self))
-        self.draft_box = w.HBox()
+        self.draft_box = w.VBox()
+        self.offers: list[w.Button] = []  # built once; the capabilities they offer change as Needs is typed in
+        self.offered: list[str] = []  # the ids the offers shown stand for, in order
         if index is None:
             # Only a draft picks a capability here (a saved moment's needs are edited in Capabilities):
             # a hidden copy in every saved row would share its label, and typing could land in it.
             self.need = w.Combobox(
-                options=sorted(editor.session.engagement.capabilities),
-                placeholder="type to search capabilities",
+                options=sorted(capability_labels(editor.session.engagement.capabilities)),
+                placeholder="a name, a domain or a keyword",
                 ensure_option=False,
-                continuous_update=False,  # judged once typed (Enter or leaving the box), not at every letter
+                continuous_update=True,  # every letter searches; see chosen_capability for when one is taken
                 description="Needs",
                 layout=w.Layout(width="24em"),
             )
@@ -86,9 +123,16 @@ class MomentRow(w.VBox):  # type: ignore[misc]
                 options=[1, 2, 3, 4, 5], value=3, description="level",
                 style={"description_width": "initial"}, layout=w.Layout(width="auto"),
             )  # fmt: skip
-            self.need.observe(self._draft_changed, "value")
+            self.offers = [w.Button(layout=w.Layout(width="auto")) for _ in range(OFFERS)]
+            for number, button in enumerate(self.offers):
+                show(button, False)
+                button.on_click(lambda _, number=number: self.choose(number))
+            self.need.observe(self._need_typed, "value")
             self.need_level.observe(self._draft_changed, "value")
-            self.draft_box.children = [self.need, self.need_level]
+            self.draft_box.children = [
+                w.HBox([self.need, self.need_level]),
+                w.HBox(self.offers, layout=w.Layout(flex_flow="row wrap", margin="0 0 0 90px")),
+            ]
         self.needs_label = w.HTML()
         self.draft_note = w.HTML()
         self.title = w.HTML()
@@ -131,10 +175,7 @@ class MomentRow(w.VBox):  # type: ignore[misc]
         )
         if draft:
             if not self.draft_note.value:
-                self.draft_note.value = (
-                    "<span style='color:#9a5b00'>Not saved yet: "
-                    "a moment needs a story and at least one capability.</span>"
-                )
+                self.draft_note.value = WAITING
             return
         set_if_changed(self.draft_note, "value", "")
         session = self.editor.session
@@ -173,6 +214,36 @@ class MomentRow(w.VBox):  # type: ignore[misc]
     def _draft_changed(self, change: dict[str, Any]) -> None:
         if self.index is None:
             self.editor.commit_draft(self)
+
+    def _need_typed(self, change: dict[str, Any]) -> None:
+        if self.index is None:
+            self.show_offers()
+            self.editor.commit_draft(self)
+
+    def chosen(self) -> str | None:
+        """The id of the capability chosen or typed whole in Needs, else None."""
+        return chosen_capability(str(self.need.value), self.editor.session.engagement.capabilities)
+
+    def show_offers(self) -> None:
+        """Offer the capabilities matching what Needs holds, as "Name (Domain)" buttons, updated in place."""
+        catalog = self.editor.session.engagement.capabilities
+        labels = capability_labels(catalog)
+        set_if_changed(self.need, "options", tuple(sorted(labels)))  # the catalog may have changed
+        typed = " ".join(str(self.need.value).split())
+        found = [] if not typed or self.chosen() is not None else catalog.search(typed, limit=len(self.offers))
+        self.offered = [cap.id for cap in found]
+        label_of = {cid: label for label, cid in labels.items()}
+        for number, button in enumerate(self.offers):
+            if number < len(self.offered):
+                cid = self.offered[number]
+                set_if_changed(button, "description", label_of[cid])
+                set_if_changed(button, "tooltip", f"add {cid}")
+            show(button, number < len(self.offered))
+
+    def choose(self, number: int) -> None:
+        """Take the capability of the `number`th offer: Needs shows it, and the draft is saved if it is complete."""
+        if number < len(self.offered):
+            self.need.value = self.offers[number].description
 
     def close(self) -> None:
         """Close this row's widgets and forget any unsaved problem of its fields."""
@@ -377,12 +448,14 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
         """Save a draft once it has a story and a capability; its widgets stay as they are."""
         if row.index is not None:
             return
-        story, typed = row.value_of("story"), str(row.need.value).strip()
-        need = resolve_capability(typed, self.session.engagement.capabilities)
+        story, typed = row.value_of("story"), " ".join(str(row.need.value).split())
+        need = row.chosen()
         typed_anything = any(row.value_of(k) for k in TEXT_FIELDS) or typed
         waiting = Problem("a new moment needs a story and a capability before it is saved", (), "")
-        if typed and need is None:
-            row.draft_note.value = error_html([unknown_capability(typed)])
+        # What is typed in Needs but not (yet) a capability: its offers, or one line saying nothing matches.
+        set_if_changed(
+            row.draft_note, "value", error_html([no_match(typed)]) if typed and not (need or row.offered) else WAITING
+        )
         if not story or need is None or row.key("at") in self.session.field_problems:
             # The status bar must not say "Saved" while this text exists only in the form.
             self.session.set_field_problems(row.key("draft"), [waiting] if typed_anything else [])
