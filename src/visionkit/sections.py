@@ -147,9 +147,7 @@ def summary_sentences(roadmap: Roadmap) -> list[list[Inline]]:
         head += f"{'is' if live_end == 1 else 'are'} live {by}"
         if live_end < total:
             head += f" and {total - live_end} {'is' if total - live_end == 1 else 'are'} not live within the horizon"
-    out: list[list[Inline]] = [
-        [head + (f"; {today} already work{'s' if today == 1 else ''} today." if today else ".")]
-    ]
+    out: list[list[Inline]] = [[head + (f"; {today} already work{'s' if today == 1 else ''} today." if today else ".")]]
     half = (total + 1) // 2
     for wave in range(1, last + 1):
         live = sum(1 for m in moments if m.live_wave is not None and m.live_wave <= wave)
@@ -190,8 +188,7 @@ def summary_sentences(roadmap: Roadmap) -> list[list[Inline]]:
     tops = top_uplifts(roadmap)
     if tops:
         listed = "; ".join(
-            f"{u.label} ({_plural(len(u.moments), 'moment')}, {roadmap.period(u.end_wave, prose=True)})"
-            for u in tops
+            f"{u.label} ({_plural(len(u.moments), 'moment')}, {roadmap.period(u.end_wave, prose=True)})" for u in tops
         )
         out.append([f"The {_plural(len(tops), 'uplift')} that unlock the most: {listed}."])
     used = sum(sum(u.allocation.values()) for u in roadmap.uplifts)

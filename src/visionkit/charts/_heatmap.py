@@ -31,6 +31,7 @@ def _heatmap(roadmap: Roadmap, brand: str) -> _Built:
         values = np.array(grid, dtype=int).reshape(len(grid), len(columns))
         n_rows, n_cols = values.shape
         titles = {d.id: d.title for d in roadmap.engagement.perfect_days}
+
         # A moment is its perfect day and its time. A long day title wraps onto a second line rather than
         # losing its middle ("Maya's … in September" told no one which day it was); rows grow to fit.
         def row_label(mp: MomentPlan) -> str:
