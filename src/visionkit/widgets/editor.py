@@ -39,7 +39,11 @@ CHANNELS = [
     "mobile app", "web", "store", "associate app", "contact centre", "messaging", "email", "social", "phone",
     "chatbot", "kiosk", "home delivery", "field visit",
 ]  # fmt: skip
-TEXT_FIELDS = ("at", "channel", "story", "wow")
+TEXT_FIELDS = ("at", "channel", "story", "wow", "today")
+FEELINGS: tuple[tuple[str, int | None], ...] = (
+    ("—", None), ("−2 awful", -2), ("−1", -1), ("0 neutral", 0), ("+1", 1), ("+2 delighted", 2),
+)  # fmt: skip
+"""The choices of a moment's feeling (model.Score), today and on the perfect day."""
 MOMENT_ORDER = tuple(Moment.model_fields)  # where a re-typed field goes back to in the file
 DAY_ORDER = tuple(PerfectDay.model_fields)
 OFFERS = 8  # capabilities offered at most for what is typed in a new moment's Needs
@@ -89,9 +93,11 @@ class MomentRow(w.VBox):  # type: ignore[misc]
             "channel": w.Combobox(options=CHANNELS, placeholder="channel", description="Channel",
                                   ensure_option=False, layout=w.Layout(width="18em")),
             "story": w.Textarea(description="Story", placeholder="What happens, in the customer's words",
-                                rows=4, layout=w.Layout(width="95%")),
+                                rows=5, layout=w.Layout(width="95%")),
             "wow": w.Textarea(placeholder="Where it over-delivers", description="Wow", rows=2,
                               layout=w.Layout(width="95%")),
+            "today": w.Textarea(placeholder="How it goes today, for the same customer", description="Today",
+                                rows=2, layout=w.Layout(width="95%")),
             "weight": w.FloatText(value=1.0, step=0.5, description="Weight",
                                          layout=w.Layout(width="11em")),
         }  # fmt: skip
@@ -133,6 +139,16 @@ class MomentRow(w.VBox):  # type: ignore[misc]
                 w.HBox([self.need, self.need_level]),
                 w.HBox(self.offers, layout=w.Layout(flex_flow="row wrap", margin="0 0 0 90px")),
             ]
+        # How the moment feels, today and on the perfect day: offered once the moment is saved.
+        self.feeling = {
+            "today": w.Dropdown(options=FEELINGS, value=None, description="Feels today",
+                                style={"description_width": "initial"}, layout=w.Layout(width="14em")),
+            "perfect": w.Dropdown(options=FEELINGS, value=None, description="on the perfect day",
+                                  style={"description_width": "initial"}, layout=w.Layout(width="17em")),
+        }  # fmt: skip
+        for dropdown in self.feeling.values():
+            dropdown.observe(self._feeling_changed, "value")
+        self.feeling_box = w.HBox(list(self.feeling.values()), layout=w.Layout(margin="2px 0 2px 90px"))
         self.needs_label = w.HTML()
         self.draft_note = w.HTML()
         self.title = w.HTML()
@@ -143,7 +159,8 @@ class MomentRow(w.VBox):  # type: ignore[misc]
                 w.HBox([self.title, self.up, self.down, self.remove]),
                 w.HBox([f["at"], f["channel"], f["weight"]], layout=w.Layout(flex_flow="row wrap")),
                 w.HBox([e["at"], e["channel"], e["weight"]]),
-                f["story"], e["story"], f["wow"], e["wow"], self.draft_box, self.needs_label, self.draft_note,
+                f["story"], e["story"], f["wow"], e["wow"], f["today"], e["today"], self.feeling_box,
+                self.draft_box, self.needs_label, self.draft_note,
             ],
             layout=w.Layout(border="1px solid #d7dce3", padding="6px", margin="4px 0"),
         )  # fmt: skip
@@ -167,6 +184,12 @@ class MomentRow(w.VBox):  # type: ignore[misc]
         show(self.down, not draft)
         show(self.draft_box, draft)
         show(self.needs_label, not draft)
+        show(self.feeling_box, not draft)
+        given = moment.get("feeling")
+        feeling: dict[str, Any] = given if isinstance(given, dict) else {}
+        for which, dropdown in self.feeling.items():
+            score = feeling.get(which)
+            set_quietly(dropdown, score if score in {v for _, v in FEELINGS} else None, self._feeling_changed)
         catalog = self.editor.session.engagement.capabilities
         needs = moment.get("needs") or {}
         names = ", ".join(f"{escape(catalog[c].name if c in catalog else c)} L{lvl}" for c, lvl in needs.items())
@@ -210,6 +233,10 @@ class MomentRow(w.VBox):  # type: ignore[misc]
 
     def _changed(self, change: dict[str, Any]) -> None:
         self.editor.field_changed(self, change["owner"])
+
+    def _feeling_changed(self, change: dict[str, Any]) -> None:
+        which = next(k for k, d in self.feeling.items() if d is change["owner"])
+        self.editor.feeling_changed(self, which, change["new"])
 
     def _draft_changed(self, change: dict[str, Any]) -> None:
         if self.index is None:
@@ -273,7 +300,8 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
                                  description="Perfect day", layout=w.Layout(width="32em"))  # fmt: skip
         self.picker.observe(self._pick, "value")
         self.title = w.Text(description="Title", layout=w.Layout(width="32em"))
-        self.persona = w.Text(description="Persona", layout=w.Layout(width="32em"))
+        # Room for a whole persona: a one-line box cut "Priya, parent of two, loyal but bu...".
+        self.persona = w.Textarea(description="Persona", rows=2, layout=w.Layout(width="95%"))
         # Plain number boxes: a bounded one silently turns 0 into 1; the engagement's rules explain instead.
         self.priority = w.IntText(value=1, description="Priority", layout=w.Layout(width="12em"))
         self.day_errors = error_label()
@@ -303,7 +331,13 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
             ],
             layout=w.Layout(width="60%"),
         )  # fmt: skip
-        super().__init__([w.HBox([form, self.preview]), *([self.status] if self.status else [])])
+        # Stories are prose: set in the page's own font, not JupyterLab's code font, with room to read.
+        look = w.HTML(
+            "<style>.vk-editor textarea { font-family: var(--jp-ui-font-family, sans-serif); "
+            "font-size: var(--jp-ui-font-size1, 13px); line-height: 1.45; }</style>"
+        )
+        super().__init__([look, w.HBox([form, self.preview]), *([self.status] if self.status else [])])
+        self.add_class("vk-editor")
         self.session.on_change(self._session_changed, owner=self)
         self._load_day(reassign=True)
 
@@ -444,6 +478,28 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
         if not problems:
             row.shown = copy.deepcopy(self.day()["moments"][m])  # what the row shows, to know it again
 
+    def feeling_changed(self, row: MomentRow, which: str, score: int | None) -> None:
+        """A saved moment's feeling (today or on the perfect day) was chosen: write it, or leave it out."""
+        if row.index is None:
+            return
+        d, m = self._day_index(), row.index
+
+        def apply(data: dict[str, Any]) -> None:
+            moment = data["perfect_days"][d]["moments"][m]
+            given = moment.get("feeling")
+            feeling: dict[str, Any] = given if isinstance(given, dict) else {}
+            if score is None:
+                feeling.pop(which, None)
+            else:
+                put(feeling, which, score, ("today", "perfect"))
+            if feeling:
+                put(moment, "feeling", feeling, MOMENT_ORDER)
+            else:
+                moment.pop("feeling", None)  # neither given: the key leaves the file
+
+        self.session.edit(apply, source=self)
+        row.shown = copy.deepcopy(self.day()["moments"][m])
+
     def commit_draft(self, row: MomentRow) -> None:
         """Save a draft once it has a story and a capability; its widgets stay as they are."""
         if row.index is not None:
@@ -562,10 +618,16 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
                 if moment.get("wow")
                 else ""
             )
+            today = (
+                f"<div style='border-left:3px solid #d7dce3;padding-left:6px;margin-top:4px;font-size:0.92em'>"
+                f"<b>Today</b> {inline(moment['today'])}</div>"
+                if moment.get("today")
+                else ""
+            )
             cards.append(
                 f"<div style='border:1px solid #d7dce3;border-top:3px solid {DEFAULT_BRAND};padding:6px;margin:6px 0'>"
                 f"<div style='color:{DEFAULT_BRAND};font-weight:bold;font-size:0.9em'>{when}</div>"
-                f"<div>{inline(moment.get('story', ''))}</div>{wow}</div>"
+                f"<div>{inline(moment.get('story', ''))}</div>{wow}{today}</div>"
             )
         persona = f"<div style='color:#5d6675'><i>{inline(day['persona'])}</i></div>" if day.get("persona") else ""
         set_if_changed(
