@@ -80,6 +80,14 @@ def test_the_client_sees_the_widgets_alone_and_edits_reach_the_file(
     # No notebook around the widgets: no code editor, no prompt, and not the cell's source.
     assert page.locator(".jp-InputArea, .cm-editor, .jp-InputPrompt").count() == 0
     assert "vk.workshop" not in page.inner_text("body")
+    # Every button has a name a screen reader can say (an icon alone gives none).
+    for name in ("Earlier", "Later", "Remove", "Add moment"):
+        assert page.get_by_role("button", name=name).count() > 0, name
+    unnamed = page.evaluate(
+        "() => Array.from(document.querySelectorAll('button')).filter(b => b.offsetParent !== null"
+        " && !b.textContent.trim() && !b.getAttribute('aria-label')).length"
+    )
+    assert unnamed == 0
     page.screenshot(path=str(output_dir / "workshop-app.png"))
 
     story = page.get_by_label("Story", exact=True).first

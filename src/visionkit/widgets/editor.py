@@ -105,9 +105,17 @@ class MomentRow(w.VBox):  # type: ignore[misc]
         for field in self.fields.values():
             field.continuous_update = True
             field.observe(self._changed, "value")
-        self.up = w.Button(icon="arrow-up", tooltip="move earlier", layout=w.Layout(width="3em"))
-        self.down = w.Button(icon="arrow-down", tooltip="move later", layout=w.Layout(width="3em"))
-        self.remove = w.Button(icon="trash", tooltip="remove this moment", layout=w.Layout(width="3em"))
+        # Words beside the icons: an icon alone gives a screen reader (and a test) no name, since the
+        # icon font's glyph, not the tooltip, becomes the button's accessible name.
+        self.up = w.Button(
+            description="Earlier", icon="arrow-up", tooltip="move earlier", layout=w.Layout(width="auto")
+        )
+        self.down = w.Button(
+            description="Later", icon="arrow-down", tooltip="move later", layout=w.Layout(width="auto")
+        )
+        self.remove = w.Button(
+            description="Remove", icon="trash", tooltip="remove this moment", layout=w.Layout(width="auto")
+        )
         self.up.on_click(lambda _: editor.move(self, -1))
         self.down.on_click(lambda _: editor.move(self, +1))
         self.remove.on_click(lambda _: editor.remove(self))
@@ -314,7 +322,9 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
         self.rows_box = w.VBox()
         self.add_button = w.Button(description="Add moment", icon="plus", button_style="primary")
         self.add_button.on_click(lambda _: self.add_moment())
-        self.undo_button = w.Button(icon="undo", tooltip="put the removed moment back", layout=w.Layout(width="auto"))
+        self.undo_button = w.Button(
+            description="Undo remove", icon="undo", tooltip="put the removed moment back", layout=w.Layout(width="auto")
+        )
         self.undo_button.on_click(lambda _: self.undo_remove())
         self._removed: tuple[str, int, dict[str, Any]] | None = None  # the last moment removed here, to undo
         show(self.undo_button, False)

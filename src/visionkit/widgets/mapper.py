@@ -45,7 +45,9 @@ class NeedRow(w.HBox):  # type: ignore[misc]
         self.capability = ""
         self.level = w.Dropdown(options=[1, 2, 3, 4, 5], value=3, layout=w.Layout(width="6em"))
         self.level.observe(self._level_changed, "value")
-        self.remove = w.Button(icon="trash", layout=w.Layout(width="3em"))
+        self.remove = w.Button(
+            description="Remove", icon="trash", tooltip="remove this need", layout=w.Layout(width="auto")
+        )
         self.remove.on_click(lambda _: mapper.remove_need(self.capability))
         self.label = w.HTML()
         super().__init__([self.level, self.remove, self.label])
