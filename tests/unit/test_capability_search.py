@@ -168,3 +168,25 @@ def test_a_query_that_matches_nothing_says_so_in_one_line(session: EngagementSes
     assert "no capability matches 'xyzzy'" in note and note.count("<div") == 1
     assert engagement_path.read_bytes() == before
     assert session.status_text() == "Not saved: 1 new moment needs a story and a capability"
+
+
+def test_the_mapper_offers_names_takes_them_and_says_which_ones_are_close(
+    session: EngagementSession, engagement_path: Path
+) -> None:
+    from visionkit.widgets import CapabilityMapper
+
+    mapper = CapabilityMapper(session)
+    try:
+        catalog = session.engagement.capabilities
+        label = (
+            f"{catalog['social-customer-care'].name} ({catalog.domain_name(catalog['social-customer-care'].domain)})"
+        )
+        assert label in mapper.search.options and not any(" — " in option for option in mapper.search.options)
+        mapper.add_need(label, 2)
+        assert load_engagement(engagement_path).perfect_days[0].moments[0].needs["social-customer-care"] == 2
+        before = engagement_path.read_bytes()
+        mapper.add_need("social customer", 2)  # the start of a name, not a whole one: nothing written
+        assert engagement_path.read_bytes() == before
+        assert "did you mean &#x27;Social customer care&#x27;?" in mapper.errors.value
+    finally:
+        mapper.close()

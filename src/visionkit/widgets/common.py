@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 
@@ -12,6 +13,9 @@ from .._markup import escape
 from .._merge import MISSING, Conflict
 from ..errors import PathPart, Problem
 from .session import EngagementSession
+
+if TYPE_CHECKING:
+    from ..catalog import Catalog
 
 
 def close_owned(widget: Any) -> None:
@@ -131,11 +135,21 @@ SHOWN_CHARACTERS = 400
 """How much of a value the conflict panel shows (a whole moment can run to a page)."""
 
 
+def capability_labels(catalog: Catalog) -> dict[str, str]:
+    """Each capability as the Needs box offers it, "Name (Domain)", to its id (with the id when two read alike)."""
+    plain = {cid: f"{cap.name} ({catalog.domain_name(cap.domain)})" for cid, cap in catalog.items()}
+    twice = {label for label, n in Counter(plain.values()).items() if n > 1}
+    return {(f"{label} [{cid}]" if label in twice else label): cid for cid, label in plain.items()}
+
+
 def resolve_capability(text: str, catalog: Any) -> str | None:
-    """The capability a user typed: its id, "id — name" as the pickers offer it, or its name (any case)."""
+    """The capability a user typed: "Name (Domain)" as the pickers offer it, its id, "id — name" or its name."""
     typed = " ".join(str(text).split())
     if not typed:
         return None
+    labelled = {label.casefold(): cid for label, cid in capability_labels(catalog).items()}
+    if typed.casefold() in labelled:
+        return labelled[typed.casefold()]
     candidate = typed.split(" — ")[0].strip()
     if candidate in catalog:
         return candidate
@@ -143,13 +157,15 @@ def resolve_capability(text: str, catalog: Any) -> str | None:
     return next((cid for cid in catalog if catalog[cid].name.casefold() == lowered), None)
 
 
-def unknown_capability(text: str) -> Problem:
-    """The message for a capability that is not in the catalog."""
-    return Problem(
-        f"no capability '{' '.join(str(text).split())}' in the catalog",
-        (),
-        "pick one from the list: type part of its name or id",
+def unknown_capability(text: str, catalog: Catalog | None = None) -> Problem:
+    """The message for a capability not in the catalog; given the catalog, the hint names the closest ones."""
+    close = catalog.search(text, limit=3) if catalog is not None else []
+    hint = (
+        "did you mean " + ", ".join(f"'{cap.name}'" for cap in close) + "?"
+        if close
+        else "pick one from the list: type part of its name or id"
     )
+    return Problem(f"no capability '{' '.join(str(text).split())}' in the catalog", (), hint)
 
 
 def _shown(value: Any) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import itertools
-from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from ..errors import Problem
 from ..model import TIME_HINT, Moment, PerfectDay, time_of_day
 from .common import (
     StatusBar,
+    capability_labels,
     close_owned,
     error_html,
     error_label,
@@ -48,13 +48,6 @@ MOMENT_ORDER = tuple(Moment.model_fields)  # where a re-typed field goes back to
 DAY_ORDER = tuple(PerfectDay.model_fields)
 OFFERS = 8  # capabilities offered at most for what is typed in a new moment's Needs
 WAITING = "<span style='color:#9a5b00'>Not saved yet: a moment needs a story and at least one capability.</span>"
-
-
-def capability_labels(catalog: Catalog) -> dict[str, str]:
-    """Each capability as the Needs box offers it, "Name (Domain)", to its id (with the id when two read alike)."""
-    plain = {cid: f"{cap.name} ({catalog.domain_name(cap.domain)})" for cid, cap in catalog.items()}
-    twice = {label for label, n in Counter(plain.values()).items() if n > 1}
-    return {(f"{label} [{cid}]" if label in twice else label): cid for cid, label in plain.items()}
 
 
 def chosen_capability(text: str, catalog: Catalog) -> str | None:

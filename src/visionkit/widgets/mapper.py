@@ -17,6 +17,7 @@ from .._suggest import suggest_for_moment
 from .common import (
     FollowsWhenShown,
     StatusBar,
+    capability_labels,
     close_tree,
     error_html,
     error_label,
@@ -150,7 +151,7 @@ class CapabilityMapper(FollowsWhenShown, w.VBox):  # type: ignore[misc]
         if not self.follows():
             return
         catalog = self.session.engagement.capabilities
-        search = tuple(f"{cid} — {catalog[cid].name}" for cid in sorted(catalog))
+        search = tuple(sorted(capability_labels(catalog)))  # "Name (Domain)", as the editor's Needs offers them
         set_if_changed(self.search, "options", search)
         options = tuple(self._options())
         current = self.picker.value
@@ -199,10 +200,10 @@ class CapabilityMapper(FollowsWhenShown, w.VBox):  # type: ignore[misc]
         self.errors.value = error_html(problems)
 
     def add_need(self, capability: str, level: int) -> None:
-        """Add (or raise) a need of the moment shown: `capability` is an id, "id — name" or a name."""
+        """Add (or raise) a need of the moment shown: `capability` is "Name (Domain)", an id or a name."""
         found = resolve_capability(capability, self.session.engagement.capabilities)
         if found is None:
-            self.errors.value = error_html([unknown_capability(capability)])
+            self.errors.value = error_html([unknown_capability(capability, self.session.engagement.capabilities)])
             return
         capability = found
         self._edit_needs(lambda needs: needs.__setitem__(capability, int(level)))
