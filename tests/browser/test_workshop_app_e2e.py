@@ -75,8 +75,8 @@ def test_the_client_sees_the_widgets_alone_and_edits_reach_the_file(
             if time.monotonic() > deadline or process.poll() is not None:
                 raise
             time.sleep(0.5)
-    for title in TABS:
-        expect(page.get_by_role("tab", name=title)).to_be_visible()
+    for title in TABS:  # Voilà runs the notebook before it shows anything: seconds on a busy machine
+        expect(page.get_by_role("tab", name=title)).to_be_visible(timeout=START_TIMEOUT * 1000)
     # No notebook around the widgets: no code editor, no prompt, and not the cell's source.
     assert page.locator(".jp-InputArea, .cm-editor, .jp-InputPrompt").count() == 0
     assert "vk.workshop" not in page.inner_text("body")

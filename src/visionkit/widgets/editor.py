@@ -305,6 +305,21 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
         self.persona = w.Textarea(description="Persona", rows=2, layout=w.Layout(width="95%"))
         # Plain number boxes: a bounded one silently turns 0 into 1; the engagement's rules explain instead.
         self.priority = w.IntText(value=1, description="Priority", layout=w.Layout(width="12em"))
+        # The perfect days themselves: a copy to start another from, removal (undoable), order by priority.
+        self.copy_day_button = w.Button(
+            description="Duplicate day", icon="copy", tooltip="start a new day from this one"
+        )
+        self.copy_day_button.on_click(lambda _: self.duplicate_day())
+        self.delete_day_button = w.Button(description="Delete day", icon="trash", tooltip="remove this perfect day")
+        self.delete_day_button.on_click(lambda _: self.delete_day())
+        self.undo_day_button = w.Button(description="Undo delete", icon="undo", tooltip="put the deleted day back")
+        self.undo_day_button.on_click(lambda _: self.undo_delete_day())
+        self.sort_days_button = w.Button(
+            description="Order days by priority", icon="sort", tooltip="put priority 1 first in the file and the lists"
+        )
+        self.sort_days_button.on_click(lambda _: self.sort_days())
+        self._deleted_day: tuple[int, dict[str, Any]] | None = None
+        show(self.undo_day_button, False)
         self.day_errors = error_label()
         for field in (self.title, self.persona, self.priority):
             field.observe(self._day_changed, "value")
@@ -329,7 +344,10 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
         self.status = StatusBar(self.session) if status_bar else None
         form = w.VBox(
             [
-                self.picker, self.title, self.persona, self.priority, self.day_errors,
+                self.picker,
+                w.HBox([self.copy_day_button, self.delete_day_button, self.undo_day_button, self.sort_days_button],
+                       layout=w.Layout(flex_flow="row wrap", margin="0 0 0 90px")),
+                self.title, self.persona, self.priority, self.day_errors,
                 w.HBox([self.order_note, self.sort_button]), self.rows_box, w.HBox([self.add_button, self.undo_button]),
             ],
             layout=w.Layout(width="60%"),
@@ -600,6 +618,65 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
             show(self.undo_button, False)
             if day_id == self.day_id:
                 self._load_day(compact=True)
+
+    def _show_day(self, day_id: str) -> None:
+        """Edit another perfect day: the picker follows, and the rows show its moments."""
+        self.day_id = day_id
+        self._session_changed(self)
+        self._load_day(reassign=True, compact=True)
+
+    def duplicate_day(self) -> None:
+        """A copy of this perfect day right after it, titled "… (copy)", to start another day from."""
+        d = self._day_index()
+        source = copy.deepcopy(self.day())
+        taken = {str(day.get("id")) for day in self.session.data["perfect_days"]}
+        new_id = next(f"{source['id']}-copy{'' if n == 1 else f'-{n}'}" for n in itertools.count(1)
+                      if f"{source['id']}-copy{'' if n == 1 else f'-{n}'}" not in taken)  # fmt: skip
+        source["id"] = new_id
+        source["title"] = f"{source.get('title', '')} (copy)"
+        for moment in source.get("moments", []):
+            moment.pop("id", None)  # moment ids are unique in the file: the copies are keyed by position
+        if not self.session.edit(lambda data: data["perfect_days"].insert(d + 1, source), source=self):
+            self._show_day(new_id)
+
+    def delete_day(self) -> None:
+        """Remove this perfect day (an engagement keeps at least one); Undo delete puts it back."""
+        days = self.session.data["perfect_days"]
+        if len(days) < 2:
+            self.day_errors.value = error_html(
+                [Problem("an engagement needs at least one perfect day", (), "add another day before deleting this")]
+            )
+            return
+        d = self._day_index()
+        removed = copy.deepcopy(days[d])
+        if self.session.edit(lambda data: data["perfect_days"].pop(d), source=self):
+            return
+        self._deleted_day = (d, removed)
+        self.undo_day_button.description = f"Undo delete of “{removed.get('title', removed['id'])}”"
+        show(self.undo_day_button, True)
+        remaining = self.session.data["perfect_days"]
+        self._show_day(remaining[min(d, len(remaining) - 1)]["id"])
+
+    def undo_delete_day(self) -> None:
+        """Put the perfect day deleted last back where it was, unless a day with its id exists again."""
+        if self._deleted_day is None:
+            return
+        index, day = self._deleted_day
+        if day["id"] in {d.get("id") for d in self.session.data["perfect_days"]}:
+            return
+        if not self.session.edit(lambda data: data["perfect_days"].insert(index, day), source=self):
+            self._deleted_day = None
+            show(self.undo_day_button, False)
+            self._show_day(day["id"])
+
+    def sort_days(self) -> None:
+        """Order the perfect days by priority (1 first); days of equal priority keep their order."""
+
+        def apply(data: dict[str, Any]) -> None:
+            data["perfect_days"] = sorted(data["perfect_days"], key=lambda day: day.get("priority", 1))
+
+        self.session.edit(apply, source=self)
+        self._session_changed(self)
 
     def sort_by_time(self) -> None:
         """Put the day's moments in time order; a moment without a time stays after the one before it."""
