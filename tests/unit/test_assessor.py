@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from visionkit.engagement_file import load_engagement
-from visionkit.widgets import EngagementSession, MaturityAssessor, demo_copy
+from visionkit.widgets import EngagementSession, MaturityAssessor
 from visionkit.widgets.assessor import (
     ON_THE_WAY_MARK,
     TARGET_MARK,
@@ -19,11 +19,6 @@ from visionkit.widgets.assessor import (
     capabilities_in_play,
     gap_text,
 )
-
-
-@pytest.fixture
-def engagement_path() -> Path:
-    return demo_copy()
 
 
 @pytest.fixture

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import html
-import shutil
 from pathlib import Path
 
-import pytest
-
 from visionkit.catalog import Capability, Catalog, default_catalog
-from visionkit.cli import demo_path
 from visionkit.engagement_file import load_engagement
 from visionkit.widgets import EngagementSession, PerfectDayEditor
 from visionkit.widgets.editor import chosen_capability
@@ -93,18 +89,6 @@ def test_a_capability_is_taken_only_once_typed_whole_and_unlike_the_start_of_ano
 
 
 # -- the editor's Needs box ----------------------------------------------------------------------
-
-
-@pytest.fixture
-def engagement_path(tmp_path: Path) -> Path:
-    path = tmp_path / "northwind.yaml"
-    shutil.copyfile(demo_path(), path)
-    return path
-
-
-@pytest.fixture
-def session(engagement_path: Path) -> EngagementSession:
-    return EngagementSession(engagement_path, debounce=0, watch=False)
 
 
 def shown_offers(row: object) -> list[str]:

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 from ruamel.yaml import YAML
 
-from visionkit.cli import demo_path
 from visionkit.engagement_file import load_engagement
 from visionkit.widgets import EngagementSession, PerfectDayEditor
 
 
 @pytest.fixture()
-def editor(tmp_path: Path) -> Any:
-    path = tmp_path / "northwind.yaml"
-    shutil.copyfile(demo_path(), path)
-    session = EngagementSession(path, debounce=0.0, watch=False)
+def editor(engagement_path: Path) -> Any:
+    session = EngagementSession(engagement_path, debounce=0.0, watch=False)
     editor = PerfectDayEditor(session)
     yield editor
     editor.close()

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from ruamel.yaml import YAML
 
-from visionkit.cli import demo_path
 from visionkit.widgets import EngagementSession, PerfectDayEditor
 
 
@@ -15,9 +13,8 @@ def _moment(path: Path, index: int) -> dict[str, object]:
     return dict(YAML(typ="safe").load(path.read_text(encoding="utf-8"))["perfect_days"][0]["moments"][index])
 
 
-def test_today_and_the_feelings_reach_the_file_and_leave_it_when_cleared(tmp_path: Path) -> None:
-    path = tmp_path / "northwind.yaml"
-    shutil.copyfile(demo_path(), path)
+def test_today_and_the_feelings_reach_the_file_and_leave_it_when_cleared(engagement_path: Path) -> None:
+    path = engagement_path
     session = EngagementSession(path, debounce=0.0, watch=False)
     editor = PerfectDayEditor(session)
     try:

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 import time
 from pathlib import Path
 
 import pytest
 
 import visionkit as vk
-from visionkit.cli import demo_path
 from visionkit.engagement_file import load_engagement
 from visionkit.widgets import (
     CapabilityMapper,
@@ -21,19 +19,6 @@ from visionkit.widgets import (
     RoadmapExplorer,
 )
 from visionkit.widgets.mapper import traceability_html
-
-
-@pytest.fixture
-def engagement_path(tmp_path: Path) -> Path:
-    path = tmp_path / "northwind.yaml"
-    shutil.copyfile(demo_path(), path)
-    return path
-
-
-@pytest.fixture
-def session(engagement_path: Path) -> EngagementSession:
-    # No watching thread: the tests call check_disk() where a change on disk should be noticed.
-    return EngagementSession(engagement_path, debounce=0, watch=False)
 
 
 def test_editor_saves_day_fields_keeping_the_rest(session: EngagementSession, engagement_path: Path) -> None:

@@ -1,0 +1,26 @@
+"""Fixtures shared by the unit tests of the workshop widgets: a scratch copy of the demo and its session."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from visionkit.cli import demo_path
+from visionkit.widgets import EngagementSession
+
+
+@pytest.fixture
+def engagement_path(tmp_path: Path) -> Path:
+    """A copy of the demo engagement that a test may edit."""
+    path = tmp_path / "northwind.yaml"
+    shutil.copyfile(demo_path(), path)
+    return path
+
+
+@pytest.fixture
+def session(engagement_path: Path) -> EngagementSession:
+    """A session on that copy that saves at once and watches nothing."""
+    # No watching thread: the tests call check_disk() where a change on disk should be noticed.
+    return EngagementSession(engagement_path, debounce=0, watch=False)
