@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from ._brand import DEFAULT_BRAND
 from ._markup import emphasis, escape
@@ -74,7 +74,7 @@ class Section:
         if not isinstance(blocks, list):
             raise ValueError("a visionkit section without blocks")
         style = str(payload.get("style") or "")
-        if style not in ("", "cover", "chart", "appendix"):
+        if style not in get_args(SectionStyle):
             raise ValueError(f"unknown section style {style!r}")
         known = {"id", "title", "in_contents", "style", "blocks"}
         return cls(

@@ -630,8 +630,8 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
         d = self._day_index()
         source = copy.deepcopy(self.day())
         taken = {str(day.get("id")) for day in self.session.data["perfect_days"]}
-        new_id = next(f"{source['id']}-copy{'' if n == 1 else f'-{n}'}" for n in itertools.count(1)
-                      if f"{source['id']}-copy{'' if n == 1 else f'-{n}'}" not in taken)  # fmt: skip
+        names = (f"{source['id']}-copy" + ("" if n == 1 else f"-{n}") for n in itertools.count(1))
+        new_id = next(name for name in names if name not in taken)
         source["id"] = new_id
         source["title"] = f"{source.get('title', '')} (copy)"
         for moment in source.get("moments", []):
