@@ -58,13 +58,17 @@ def rewrite_in_place(path: str | os.PathLike[str], data: bytes, before: bytes) -
     (or the machine stops mid-write): then it is the way back.
     """
     path = Path(path)
-    fd_backup, backup = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".before-save", dir=path.parent)
+    fd_backup, partial = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    # The old text gets its ".before-save" name only once it is whole on disk: a writer killed while
+    # writing it must not leave an empty "before-save" beside an untouched file.
+    backup = partial.removesuffix(".partial") + ".before-save"
     whole = True  # the file holds the old or the new text, entire
     try:
         with os.fdopen(fd_backup, "wb") as fh:
             fh.write(before)
             fh.flush()
             os.fsync(fh.fileno())
+        Path(partial).replace(backup)
         fd = os.open(path, os.O_RDWR)
         try:
             if len(data) > len(before):
@@ -80,5 +84,6 @@ def rewrite_in_place(path: str | os.PathLike[str], data: bytes, before: bytes) -
         finally:
             os.close(fd)
     finally:
+        Path(partial).unlink(missing_ok=True)
         if whole:
             Path(backup).unlink(missing_ok=True)
