@@ -257,7 +257,9 @@ def _moment_card(roadmap: Roadmap, mp: MomentPlan, moment: Any) -> Card:
 
 
 def storyboards(roadmap: Roadmap) -> Section:
-    """Each perfect day as a storyboard: its moments in order, and when each goes live."""
+    """Each perfect day as a storyboard: its journey chart, then its moments in order and when each goes live."""
+    from .charts import journey
+
     by_key = {m.key: m for m in roadmap.moments}
     eng = roadmap.engagement
     blocks: list[Block] = [Heading(2, ["Perfect days"])]
@@ -271,6 +273,7 @@ def storyboards(roadmap: Roadmap) -> Section:
         if day.persona:
             parts.append(Paragraph(emphasis(day.persona), "persona"))
         parts.append(Paragraph([facts + roadmap.period(live, prose=True)], "day-facts"))
+        parts.append(_chart_block(journey(roadmap, day=day.id)))
         parts.append(Group("moments", cards))
         blocks.append(Group("day", parts))
     return Section("perfect-days", "Perfect days", blocks)
@@ -279,11 +282,15 @@ def storyboards(roadmap: Roadmap) -> Section:
 def chart(section_id: str, title: str, figures: Figure | list[Figure], intro: str) -> Section:
     """One or more charts with their heading, a sentence of introduction and text alternatives."""
     blocks: list[Block] = [Heading(2, [title]), Paragraph([intro])]
-    for figure in figures if isinstance(figures, list) else [figures]:
-        svg = figure.svg
-        start = svg.find("<svg")
-        blocks.append(Chart((svg[start:] if start >= 0 else svg).rstrip(), figure.alt))
+    blocks += [_chart_block(figure) for figure in (figures if isinstance(figures, list) else [figures])]
     return Section(section_id, title, blocks, style="chart")
+
+
+def _chart_block(figure: Figure) -> Chart:
+    """A chart as the document embeds it: the SVG from its `<svg` element on (no XML prolog), and its alt text."""
+    svg = figure.svg
+    start = svg.find("<svg")
+    return Chart((svg[start:] if start >= 0 else svg).rstrip(), figure.alt)
 
 
 def uplift_list(roadmap: Roadmap) -> Section:

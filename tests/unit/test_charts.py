@@ -110,6 +110,39 @@ def nasty_engagement() -> dict[str, Any]:
     }
 
 
+CHANNELS = (
+    "Contact centre (outbound telephony)",
+    "mobile app",
+    "Self-service kiosk in the flagship store",
+    "email",
+    "Partner marketplace",
+    "social",
+)
+
+
+def crowded_engagement(size: int, *, timed: bool) -> dict[str, Any]:
+    """One day of `size` moments in six channels with long names (every fourth in none), few of them live."""
+    moments: list[dict[str, Any]] = []
+    for m in range(size):
+        moment: dict[str, Any] = {"story": f"Step {m + 1}.", "needs": {f"c{m % 4}": 1 + m % 5}}
+        if m % 4 != 3:
+            moment["channel"] = CHANNELS[(m // 2) % len(CHANNELS)]  # pairs of neighbours share a lane
+        if timed:
+            moment["at"] = f"{8 + m % 14:02d}:{(m * 7) % 60:02d}"
+        if m % 3 == 0:
+            moment["feeling"] = {"today": -2 + m % 2, "perfect": 2}
+        elif m % 3 == 1:
+            moment["feeling"] = {"perfect": 1}
+        moments.append(moment)
+    capabilities = [{"id": f"c{i}", "name": f"C{i}", "domain": "data", "effort_per_level": 1 + i} for i in range(4)]
+    return {
+        "client": "Crowded",
+        "scenario": {"start": "2027-Q1", "waves": 3, "capacity": 4},
+        "catalog": {"extends": "none", "capabilities": capabilities},
+        "perfect_days": [{"id": "crowd", "title": "A crowded day in many channels", "moments": moments}],
+    }
+
+
 @pytest.fixture(scope="module")
 def demo() -> Roadmap:
     return plan(load_engagement(demo_path()))
@@ -311,31 +344,54 @@ def test_gantt_lanes_follow_the_catalog_domains(demo: Roadmap, demo_charts: dict
     assert all(label in texts or label.split("-")[1] in texts for label in demo.labels)
 
 
+def assert_text_fits(fig: Figure, kind: str) -> None:
+    """No text of the figure, drawn as a PNG would be, overlaps another or leaves the figure."""
+    fig = drawn(fig)
+    width, height = fig.bbox.width, fig.bbox.height
+    assert fig.get_figwidth() <= charts.PAGE_WIDTH_IN + 1e-9
+    boxes: list[tuple[str, Bbox]] = []
+    for text in visible_texts(fig):
+        box = text.get_window_extent()
+        name = text.get_text()
+        assert box.x0 >= -0.5 and box.y0 >= -0.5, f"{kind}: {name!r} cut off at the left or bottom"
+        assert box.x1 <= width + 0.5 and box.y1 <= height + 0.5, f"{kind}: {name!r} cut off at the right or top"
+        boxes.append((name, box))
+    for (a, box_a), (b, box_b) in itertools.combinations(boxes, 2):
+        assert not overlaps(box_a, box_b), f"{kind}: {a!r} overlaps {b!r}"
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            for labels in (
+                [t.label1 for t in axis.get_major_ticks() if t.label1.get_visible()],
+                [t.label2 for t in axis.get_major_ticks() if t.label2.get_visible()],
+            ):
+                shown = [t.get_window_extent() for t in labels if t.get_text().strip()]
+                for box_a, box_b in itertools.combinations(shown, 2):
+                    assert not overlaps(box_a, box_b, tolerance=0.0), f"{kind}: tick labels overlap"
+
+
 @pytest.mark.parametrize("kind", charts.CHART_KINDS)
 def test_no_text_overlaps_or_is_cut_off(kind: charts.ChartKind, demo: Roadmap, wide: Roadmap) -> None:
     assert len(wide.traceability().columns) == 40 and len(wide.moments) == 30
     for roadmap in (demo, wide):
-        fig = drawn(charts.figure(kind, roadmap))
-        width, height = fig.bbox.width, fig.bbox.height
-        assert fig.get_figwidth() <= charts.PAGE_WIDTH_IN + 1e-9
-        boxes: list[tuple[str, Bbox]] = []
-        for text in visible_texts(fig):
-            box = text.get_window_extent()
-            name = text.get_text()
-            assert box.x0 >= -0.5 and box.y0 >= -0.5, f"{kind}: {name!r} cut off at the left or bottom"
-            assert box.x1 <= width + 0.5 and box.y1 <= height + 0.5, f"{kind}: {name!r} cut off at the right or top"
-            boxes.append((name, box))
-        for (a, box_a), (b, box_b) in itertools.combinations(boxes, 2):
-            assert not overlaps(box_a, box_b), f"{kind}: {a!r} overlaps {b!r}"
-        for ax in fig.axes:
-            for axis in (ax.xaxis, ax.yaxis):
-                for labels in (
-                    [t.label1 for t in axis.get_major_ticks() if t.label1.get_visible()],
-                    [t.label2 for t in axis.get_major_ticks() if t.label2.get_visible()],
-                ):
-                    shown = [t.get_window_extent() for t in labels if t.get_text().strip()]
-                    for box_a, box_b in itertools.combinations(shown, 2):
-                        assert not overlaps(box_a, box_b, tolerance=0.0), f"{kind}: tick labels overlap"
+        assert_text_fits(charts.figure(kind, roadmap), kind)
+
+
+@pytest.mark.parametrize("size", [1, 5, 12, 30])
+@pytest.mark.parametrize("timed", [True, False])
+def test_every_journey_fits_however_crowded_its_day(
+    size: int, timed: bool, demo: Roadmap, wide: Roadmap, nasty: Roadmap
+) -> None:
+    # `figure` draws a roadmap's first perfect day; the journey of every other day must fit as well.
+    crowded = plan(validate_engagement(crowded_engagement(size, timed=timed)))
+    if size >= 12:
+        assert len({mp.channel for mp in crowded.moments}) == 7  # six channels, and moments without one
+    days = [(crowded, "crowd")]
+    if size == 12 and timed:
+        days += [(r, d.id) for r in (demo, wide, nasty) for d in r.engagement.perfect_days]
+    for roadmap, day in days:
+        with charts.style():
+            fig = charts._journey(roadmap, "#1f4e79", day).figure
+        assert_text_fits(fig, f"journey of {day}")
 
 
 def test_figures_grow_with_the_data(demo: Roadmap, wide: Roadmap) -> None:
@@ -365,6 +421,8 @@ def test_user_text_is_escaped_and_never_math(nasty: Roadmap) -> None:
             assert f"{DAY_TITLE} · 9 & 10" in texts
         if kind == "gantt":
             assert f"{SCRIPT} → L2" in texts
+        if kind == "journey":
+            assert f"Journey: {DAY_TITLE}" in texts and "9 & 10" in texts and "Moment 2" in texts
     assert "$x^2$" in charts.burnup(nasty).svg
 
 

@@ -1,4 +1,4 @@
-"""Charts of a roadmap as standalone vector SVG: burn-up, traceability heatmap, maturity and Gantt.
+"""Charts of a roadmap as standalone vector SVG: burn-up, traceability heatmap, maturity, Gantt and journey.
 
 Each chart function returns a `Chart` (SVG text, a title and a one-sentence alt text) that
 JupyterLab shows inline and a document can embed. Figures are sized for an A4 portrait page
@@ -17,6 +17,7 @@ from ._colour import _brand
 from ._colour import _contrast as _contrast  # tests/unit/test_charts.py checks the total's contrast with it
 from ._gantt import _gantt
 from ._heatmap import _heatmap
+from ._journey import _journey
 from ._layout import _Built
 from ._maturity import _maturity
 from ._style import BASE_SIZE, FONT, INK, MUTED, PAGE_WIDTH_IN, RULE, SMALL_SIZE, TITLE_SIZE, style
@@ -43,11 +44,12 @@ __all__ = [
     "figure",
     "gantt",
     "heatmap",
+    "journey",
     "maturity",
     "style",
 ]
 
-ChartKind = Literal["burnup", "heatmap", "maturity", "gantt"]
+ChartKind = Literal["burnup", "heatmap", "maturity", "gantt", "journey"]
 """The charts, each named like its public function below.
 
 Add yours here (`CHART_KINDS` follows) and in `_BUILDERS` (at the end of this module), with a public
@@ -102,6 +104,11 @@ def gantt(roadmap: Roadmap, *, colour: str | None = None) -> Chart:
     return _chart(_gantt(roadmap, _brand(roadmap, colour)))
 
 
+def journey(roadmap: Roadmap, *, day: str | None = None, colour: str | None = None) -> Chart:
+    """One perfect day (by id; the first if None) as a journey: moments by channel, when each goes live, feelings."""
+    return _chart(_journey(roadmap, _brand(roadmap, colour), day))
+
+
 def _chart(built: _Built) -> Chart:
     return Chart(svg=_svg(built.figure, built.title, built.alt, built.tips), title=built.title, alt=built.alt)
 
@@ -112,4 +119,5 @@ _BUILDERS: dict[ChartKind, Callable[[Roadmap, str], _Built]] = {
     "heatmap": _heatmap,
     "maturity": _maturity,
     "gantt": _gantt,
+    "journey": _journey,  # the first perfect day; `journey(roadmap, day=...)` draws any other
 }
