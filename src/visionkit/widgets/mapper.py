@@ -17,7 +17,6 @@ from .._suggest import suggest_for_moment
 from .common import (
     FollowsWhenShown,
     StatusBar,
-    capability_labels,
     close_tree,
     error_html,
     error_label,
@@ -26,6 +25,7 @@ from .common import (
     set_quietly,
     unknown_capability,
 )
+from .picker import CapabilityPicker, Choice
 from .session import EngagementSession, session_for
 
 
@@ -106,13 +106,14 @@ class CapabilityMapper(FollowsWhenShown, w.VBox):  # type: ignore[misc]
         self.picker = w.Dropdown(description="Moment", layout=w.Layout(width="48em"))
         self.picker.observe(lambda _: self._show_moment(), "value")
         self.needs_box = w.VBox()
-        self.search = w.Combobox(placeholder="type to search the catalog", ensure_option=False, continuous_update=False,
-                                 description="Add", layout=w.Layout(width="30em"))  # fmt: skip
-        self.level = w.Dropdown(
-            options=[1, 2, 3, 4, 5], value=3, description="level",
-            style={"description_width": "initial"}, layout=w.Layout(width="auto"),
-        )  # fmt: skip
         self.add_button = w.Button(description="Add need", icon="plus", button_style="primary")
+        # The Add box offers the capabilities matching what is typed, as the Perfect days tab's Needs does.
+        self.add_picker = CapabilityPicker(
+            lambda: self.session.engagement.capabilities, description="Add", width="30em", beside=[self.add_button]
+        )
+        self.search = self.add_picker.box
+        self.level = self.add_picker.level  # also the level a suggestion is added at
+        self.add_picker.on_chosen(self._chosen)
         self.add_button.on_click(lambda _: self.add_need(self.search.value, self.level.value))
         self.errors = error_label()
         self.suggestions = w.VBox()
@@ -125,7 +126,7 @@ class CapabilityMapper(FollowsWhenShown, w.VBox):  # type: ignore[misc]
             [
                 self.picker,
                 w.HTML("<b>Needs</b>"), self.needs_box,
-                w.HBox([self.search, self.level, self.add_button]), self.errors,
+                self.add_picker, self.errors,
                 w.HTML("<b>Suggested from the story</b>"), self.suggestions,
                 w.HTML("<b>Traceability</b>"), self.matrix,
                 *([self.status] if self.status else []),
@@ -150,9 +151,7 @@ class CapabilityMapper(FollowsWhenShown, w.VBox):  # type: ignore[misc]
         """Re-read moments and catalog from the session and redraw what changed."""
         if not self.follows():
             return
-        catalog = self.session.engagement.capabilities
-        search = tuple(sorted(capability_labels(catalog)))  # "Name (Domain)", as the editor's Needs offers them
-        set_if_changed(self.search, "options", search)
+        self.add_picker.refresh()  # the catalog may have changed with the file
         options = tuple(self._options())
         current = self.picker.value
         if tuple(self.picker.options) != options:
@@ -190,7 +189,8 @@ class CapabilityMapper(FollowsWhenShown, w.VBox):  # type: ignore[misc]
             self.suggestions.children = shown
         set_if_changed(self.matrix, "value", traceability_html(self.session.data, catalog))
 
-    def _edit_needs(self, change: Any) -> None:
+    def _edit_needs(self, change: Any) -> bool:
+        """Change the needs of the moment shown; whether that was saved (else the errors say why)."""
         d, m = self.picker.value
 
         def apply(data: dict[str, Any]) -> None:
@@ -198,6 +198,13 @@ class CapabilityMapper(FollowsWhenShown, w.VBox):  # type: ignore[misc]
 
         problems = self.session.edit(apply, source=self)
         self.errors.value = error_html(problems)
+        return not problems
+
+    def _chosen(self, choice: Choice) -> None:
+        # Adding needs is what this tab is for, so a click on an offer adds it at once. A name typed
+        # whole waits for "Add need": "Returns" may be the start of "Returns management".
+        if choice.clicked:
+            self.add_need(choice.capability, self.level.value)
 
     def add_need(self, capability: str, level: int) -> None:
         """Add (or raise) a need of the moment shown: `capability` is "Name (Domain)", an id or a name."""
@@ -206,8 +213,8 @@ class CapabilityMapper(FollowsWhenShown, w.VBox):  # type: ignore[misc]
             self.errors.value = error_html([unknown_capability(capability, self.session.engagement.capabilities)])
             return
         capability = found
-        self._edit_needs(lambda needs: needs.__setitem__(capability, int(level)))
-        self.search.value = ""
+        if self._edit_needs(lambda needs: needs.__setitem__(capability, int(level))):
+            self.add_picker.clear()  # ready for the next one; the level stays
 
     def set_level(self, capability: str, level: int) -> None:
         """Change the level the moment shown needs of a capability."""
