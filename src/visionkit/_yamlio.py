@@ -203,7 +203,8 @@ def match_items(old: list[Any], new: list[Any]) -> list[int | None]:
 
     Unchanged runs are matched in order first; then an item found elsewhere in the old list
     (a moved item) by equal data; then a mapping by an equal `id` (a moved item that was also
-    edited); what remains is paired by position inside the stretches that changed.
+    edited), or one apart from a single free old mapping by one entry; what remains is paired by
+    position inside the stretches that changed.
     """
     import difflib
 
@@ -228,11 +229,22 @@ def match_items(old: list[Any], new: list[Any]) -> list[int | None]:
     for j, value in enumerate(new):
         if matches[j] is None and isinstance(value, dict) and "id" in value:
             claim(j, next((i for i in free if isinstance(old[i], dict) and same(old[i].get("id"), value["id"])), None))
+    for j, value in enumerate(new):
+        # A mapping moved with one entry changed (a moment dragged to another lane): its lines move with it.
+        if matches[j] is None and isinstance(value, dict) and len(value) > 2:
+            near = [i for i in free if isinstance(old[i], dict) and _entries_apart(old[i], value) <= 1]
+            claim(j, near[0] if len(near) == 1 else None)
     for i1, i2, j1, j2 in changed:
         olds = [i for i in range(i1, i2) if i in free]
         for j, i in zip([j for j in range(j1, j2) if matches[j] is None], olds, strict=False):
             claim(j, i)
     return matches
+
+
+def _entries_apart(old: dict[Any, Any], new: dict[Any, Any]) -> int:
+    """How many keys two mappings differ in: added, removed or holding another value."""
+    keys = set(old) | set(new)
+    return sum(1 for k in keys if k not in old or k not in new or canonical(old[k]) != canonical(new[k]))
 
 
 # -- writing new and changed values --------------------------------------------------------

@@ -88,6 +88,9 @@ def test_the_client_sees_the_widgets_alone_and_edits_reach_the_file(
         " && !b.textContent.trim() && !b.getAttribute('aria-label')).length"
     )
     assert unnamed == 0
+    # The journey is drawn by its own script, which Voilà must load too: its cards are there, as many as moments.
+    moments = load_engagement(engagement).perfect_days[0].moments
+    expect(page.locator(".vk-journey-card")).to_have_count(len(moments))
     page.screenshot(path=str(output_dir / "workshop-app.png"))
 
     story = page.get_by_label("Story", exact=True).first

@@ -41,17 +41,19 @@ RELOAD_LIMIT_MS = 15_000
 Screenshot = Callable[[Locator, str], Path]
 
 
-@pytest.fixture(scope="module")
-def workshop(browser: Browser, lab_server: LabServer, output_dir: Path) -> Iterator[Page]:
-    """workshop.ipynb open in JupyterLab with every cell run and the four widget tabs shown."""
+@contextlib.contextmanager
+def notebook_page(browser: Browser, lab_server: LabServer, output_dir: Path, notebook: str) -> Iterator[Page]:
+    """A notebook of the lab's folder open in JupyterLab, every cell run and the workshop's tabs shown."""
     context = browser.new_context(viewport={"width": 1500, "height": 1200})
     context.set_default_timeout(ACTION_TIMEOUT_MS)
     page = context.new_page()
     console: list[str] = []
     page.on("console", lambda m: console.append(f"{m.type}: {m.text}") if m.type in ("error", "warning") else None)
     page.on("pageerror", lambda e: console.append(f"pageerror: {e}"))
+    name = Path(notebook).stem
     try:
-        page.goto(lab_server.lab_url("workshop.ipynb"))
+        # `reset`: a fresh workspace, so that a notebook an earlier test module opened is not restored beside it.
+        page.goto(lab_server.lab_url(notebook) + "&reset")
         page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for()
         # Wait for the notebook's kernel to be started and connected: running cells before that
         # opens the "Select Kernel" dialog instead.
@@ -61,14 +63,21 @@ def workshop(browser: Browser, lab_server: LabServer, output_dir: Path) -> Itera
         tabs = workshop_tabs(page)
         for title in TABS:
             tabs.get_by_role("tab", name=title).wait_for()
-        # The last cell ran too: the plan as a table (it may be scrolled out of view).
-        page.locator(".jp-OutputArea-output table.dataframe").wait_for(state="attached")
         yield page
     finally:
         with contextlib.suppress(PlaywrightError):  # a view of the whole page, to review or to debug a failure
-            page.screenshot(path=str(output_dir / "jupyterlab-page.png"), full_page=True)
-        (output_dir / "browser-console.log").write_text("\n".join(console) + "\n", encoding="utf-8")
+            page.screenshot(path=str(output_dir / f"{name}-page.png"), full_page=True)
+        (output_dir / f"{name}-console.log").write_text("\n".join(console) + "\n", encoding="utf-8")
         context.close()
+
+
+@pytest.fixture(scope="module")
+def workshop(browser: Browser, lab_server: LabServer, output_dir: Path) -> Iterator[Page]:
+    """workshop.ipynb open in JupyterLab with every cell run and the four widget tabs shown."""
+    with notebook_page(browser, lab_server, output_dir, "workshop.ipynb") as page:
+        # The last cell ran too: the plan as a table (it may be scrolled out of view).
+        page.locator(".jp-OutputArea-output table.dataframe").wait_for(state="attached")
+        yield page
 
 
 @pytest.fixture
@@ -166,7 +175,8 @@ def test_a_moment_typed_in_the_editor_is_saved_and_offered_by_the_mapper(
     assert dict(added[0].needs) == {NEED: 3}
     # The draft became the day's second moment, in the form and in the storyboard, and the save is shown.
     expect(editor.locator("b", has_text=re.compile(r"^Moment 2$"))).to_be_visible(timeout=UPDATE_TIMEOUT_MS)
-    expect(editor.get_by_text(STORY, exact=True)).to_be_visible(timeout=UPDATE_TIMEOUT_MS)
+    expect(editor.locator(".vk-storyboard").get_by_text(STORY, exact=True)).to_be_visible(timeout=UPDATE_TIMEOUT_MS)
+    expect(editor.locator(".vk-journey-card", has_text=STORY)).to_have_count(1)
     expect(status_bar(page)).to_contain_text("Saved to engagement.yaml at", timeout=UPDATE_TIMEOUT_MS)
 
     mapper = open_tab(page, "Capabilities")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import copy
 import itertools
+import re
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -17,22 +19,22 @@ import ipywidgets as w
 
 from .._brand import DEFAULT_BRAND
 from .._markup import escape, inline
-from ..catalog import Catalog
 from ..errors import Problem
 from ..model import TIME_HINT, Moment, PerfectDay, time_of_day
 from .common import (
     StatusBar,
-    capability_labels,
     close_owned,
     error_html,
     error_label,
     problems_at,
     put,
-    resolve_capability,
     set_if_changed,
     set_quietly,
     show,
 )
+from .journey import JourneyView, Message, journey_model
+from .picker import CapabilityPicker, no_match
+from .picker import chosen_capability as chosen_capability  # importable from here too
 from .session import EngagementSession, session_for
 
 CHANNELS = [
@@ -46,33 +48,7 @@ FEELINGS: tuple[tuple[str, int | None], ...] = (
 """The choices of a moment's feeling (model.Score), today and on the perfect day."""
 MOMENT_ORDER = tuple(Moment.model_fields)  # where a re-typed field goes back to in the file
 DAY_ORDER = tuple(PerfectDay.model_fields)
-OFFERS = 8  # capabilities offered at most for what is typed in a new moment's Needs
 WAITING = "<span style='color:#9a5b00'>Not saved yet: a moment needs a story and at least one capability.</span>"
-
-
-def chosen_capability(text: str, catalog: Catalog) -> str | None:
-    """The capability typed whole ("Name (Domain)", id, "id — name" or name), unless another's starts with it.
-
-    Needs searches at every letter, so a capability is taken as soon as it is typed whole: an id or a
-    name that another one's starts with ("returns" for "returns-management") waits to be chosen.
-    """
-    typed = " ".join(str(text).split())
-    folded = typed.casefold()
-    by_label = {label.casefold(): cid for label, cid in capability_labels(catalog).items()}
-    found = by_label.get(folded) or resolve_capability(typed, catalog)
-    if found is None or folded in by_label:
-        return found
-    others = ((cid, cap.name) for cid, cap in catalog.items() if cid != found)
-    return None if any(name.casefold().startswith(folded) for pair in others for name in pair) else found
-
-
-def no_match(typed: str) -> Problem:
-    """The one line shown when nothing in the catalog matches what is typed in Needs."""
-    return Problem(
-        f"no capability matches '{typed}'",
-        (),
-        f"no capability '{typed}' in the catalog: type part of a name, a domain or a keyword, or an id",
-    )
 
 
 class MomentRow(w.VBox):  # type: ignore[misc]
@@ -113,33 +89,18 @@ class MomentRow(w.VBox):  # type: ignore[misc]
         self.down.on_click(lambda _: editor.move(self, +1))
         self.remove.on_click(lambda _: editor.remove(self))
         self.draft_box = w.VBox()
-        self.offers: list[w.Button] = []  # built once; the capabilities they offer change as Needs is typed in
-        self.offered: list[str] = []  # the ids the offers shown stand for, in order
+        self.need_picker: CapabilityPicker | None = None
+        self.offers: list[w.Button] = []  # the picker's, built once; what they offer changes as Needs is typed in
         if index is None:
             # Only a draft picks a capability here (a saved moment's needs are edited in Capabilities):
             # a hidden copy in every saved row would share its label, and typing could land in it.
-            self.need = w.Combobox(
-                options=sorted(capability_labels(editor.session.engagement.capabilities)),
-                placeholder="a name, a domain or a keyword",
-                ensure_option=False,
-                continuous_update=True,  # every letter searches; see chosen_capability for when one is taken
-                description="Needs",
-                layout=w.Layout(width="24em"),
-            )
-            self.need_level = w.Dropdown(
-                options=[1, 2, 3, 4, 5], value=3, description="level",
-                style={"description_width": "initial"}, layout=w.Layout(width="auto"),
-            )  # fmt: skip
-            self.offers = [w.Button(layout=w.Layout(width="auto")) for _ in range(OFFERS)]
-            for number, button in enumerate(self.offers):
-                show(button, False)
-                button.on_click(lambda _, number=number: self.choose(number))
-            self.need.observe(self._need_typed, "value")
+            self.need_picker = CapabilityPicker(lambda: editor.session.engagement.capabilities)
+            self.need = self.need_picker.box
+            self.need_level = self.need_picker.level
+            self.offers = self.need_picker.offers
+            self.need_picker.on_typed(self._need_typed)
             self.need_level.observe(self._draft_changed, "value")
-            self.draft_box.children = [
-                w.HBox([self.need, self.need_level]),
-                w.HBox(self.offers, layout=w.Layout(flex_flow="row wrap", margin="0 0 0 90px")),
-            ]
+            self.draft_box.children = [self.need_picker]
         # How the moment feels, today and on the perfect day: offered once the moment is saved.
         self.feeling = {
             "today": w.Dropdown(options=FEELINGS, value=None, description="Feels today",
@@ -243,35 +204,23 @@ class MomentRow(w.VBox):  # type: ignore[misc]
         if self.index is None:
             self.editor.commit_draft(self)
 
-    def _need_typed(self, change: dict[str, Any]) -> None:
+    def _need_typed(self, text: str) -> None:
         if self.index is None:
-            self.show_offers()
-            self.editor.commit_draft(self)
+            self.editor.commit_draft(self)  # after the picker's offers: the note says when none match
+
+    @property
+    def offered(self) -> list[str]:
+        """The ids of the capabilities offered for what Needs holds, in order (none once saved)."""
+        return self.need_picker.offered if self.need_picker is not None else []
 
     def chosen(self) -> str | None:
         """The id of the capability chosen or typed whole in Needs, else None."""
-        return chosen_capability(str(self.need.value), self.editor.session.engagement.capabilities)
-
-    def show_offers(self) -> None:
-        """Offer the capabilities matching what Needs holds, as "Name (Domain)" buttons, updated in place."""
-        catalog = self.editor.session.engagement.capabilities
-        labels = capability_labels(catalog)
-        set_if_changed(self.need, "options", tuple(sorted(labels)))  # the catalog may have changed
-        typed = " ".join(str(self.need.value).split())
-        found = [] if not typed or self.chosen() is not None else catalog.search(typed, limit=len(self.offers))
-        self.offered = [cap.id for cap in found]
-        label_of = {cid: label for label, cid in labels.items()}
-        for number, button in enumerate(self.offers):
-            if number < len(self.offered):
-                cid = self.offered[number]
-                set_if_changed(button, "description", label_of[cid])
-                set_if_changed(button, "tooltip", f"add {cid}")
-            show(button, number < len(self.offered))
+        return self.need_picker.chosen() if self.need_picker is not None else None
 
     def choose(self, number: int) -> None:
         """Take the capability of the `number`th offer: Needs shows it, and the draft is saved if it is complete."""
-        if number < len(self.offered):
-            self.need.value = self.offers[number].description
+        if self.need_picker is not None:
+            self.need_picker.choose(number)
 
     def close(self) -> None:
         """Close this row's widgets and forget any unsaved problem of its fields."""
@@ -306,6 +255,9 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
         # Plain number boxes: a bounded one silently turns 0 into 1; the engagement's rules explain instead.
         self.priority = w.IntText(value=1, description="Priority", layout=w.Layout(width="12em"))
         # The perfect days themselves: a copy to start another from, removal (undoable), order by priority.
+        self.new_day_button = w.Button(description="New day", icon="plus", tooltip="start a perfect day from nothing")
+        self.new_day_button.on_click(lambda _: self.new_day())
+        self.new_day_draft: dict[str, Any] | None = None  # a day not saved yet: it is saved with its first moment
         self.copy_day_button = w.Button(
             description="Duplicate day", icon="copy", tooltip="start a new day from this one"
         )
@@ -345,7 +297,8 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
         form = w.VBox(
             [
                 self.picker,
-                w.HBox([self.copy_day_button, self.delete_day_button, self.undo_day_button, self.sort_days_button],
+                w.HBox([self.new_day_button, self.copy_day_button, self.delete_day_button, self.undo_day_button,
+                        self.sort_days_button],
                        layout=w.Layout(flex_flow="row wrap", margin="0 0 0 90px")),
                 self.title, self.persona, self.priority, self.day_errors,
                 w.HBox([self.order_note, self.sort_button]), self.rows_box, w.HBox([self.add_button, self.undo_button]),
@@ -357,7 +310,11 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
             "<style>.vk-editor textarea { font-family: var(--jp-ui-font-family, sans-serif); "
             "font-size: var(--jp-ui-font-size1, 13px); line-height: 1.45; }</style>"
         )
-        super().__init__([look, w.HBox([form, self.preview]), *([self.status] if self.status else [])])
+        # The day as a journey across the top; the journey's version goes up whenever what it shows changes,
+        # so a drag that started on an older picture of the day is refused rather than applied to another moment.
+        self.journey = JourneyView(self._journey_message, layout=w.Layout(width="100%"))
+        self._journey_version = 0
+        super().__init__([look, self.journey, w.HBox([form, self.preview]), *([self.status] if self.status else [])])
         self.add_class("vk-editor")
         self.session.on_change(self._session_changed, owner=self)
         self._load_day(reassign=True)
@@ -366,9 +323,23 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
     def _day_index(self) -> int:
         return next(i for i, d in enumerate(self.session.data["perfect_days"]) if d["id"] == self.day_id)
 
+    def editing_new_day(self) -> bool:
+        """Whether the day shown is a new one, not in the file until its first moment is saved."""
+        return self.new_day_draft is not None and self.day_id == self.new_day_draft["id"]
+
     def day(self) -> dict[str, Any]:
-        """The raw data of the perfect day being edited."""
+        """The raw data of the perfect day being edited (a new day's, while it is not saved yet)."""
+        if self.new_day_draft is not None and self.editing_new_day():
+            return self.new_day_draft
         return self.session.data["perfect_days"][self._day_index()]  # type: ignore[no-any-return]
+
+    def _day_options(self) -> tuple[tuple[str, str], ...]:
+        """The picker's choices: every day of the file, then a new day not saved yet."""
+        options = [(str(d["title"]), str(d["id"])) for d in self.session.data["perfect_days"]]
+        if self.new_day_draft is not None:
+            title = self.new_day_draft["title"] or "New perfect day"
+            options.append((f"{title} (not saved yet)", self.new_day_draft["id"]))
+        return tuple(options)
 
     def _load_day(self, *, reassign: bool = False, compact: bool = False) -> None:
         """Show the day's data in the rows already on the page.
@@ -386,6 +357,8 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
                 set_quietly(field, str(day.get(key) or ""), self._day_changed)
         set_quietly(self.priority, int(day.get("priority", 1)), self._day_changed)
         moments = day["moments"]
+        if reassign:
+            self.journey.selected = -1  # another day: no card of it is being edited
         claimed = {} if reassign else _same_moments(self.rows, moments)
         left = [r for r in self.rows if r not in claimed.values()] + self.spare
         rows = []
@@ -437,9 +410,9 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
     def _session_changed(self, source: object | None) -> None:
         days = self.session.data["perfect_days"]
         reassign = False
-        if self.day_id not in [d["id"] for d in days]:
+        if self.day_id not in [d["id"] for d in days] and not self.editing_new_day():
             self.day_id, reassign = days[0]["id"], True
-        options = tuple((d["title"], d["id"]) for d in days)
+        options = self._day_options()
         if tuple(self.picker.options) != options or self.picker.value != self.day_id:
             self.picker.unobserve(self._pick, "value")
             self.picker.options = options
@@ -456,10 +429,13 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
 
     # -- writing the model ---------------------------------------------------------------
     def _day_changed(self, change: dict[str, Any]) -> None:
-        d = self._day_index()
         key = {id(self.title): "title", id(self.persona): "persona", id(self.priority): "priority"}[id(change["owner"])]
         value = change["owner"].value
         value = value.strip() or None if isinstance(value, str) else value
+        if self.editing_new_day():
+            self._new_day_changed(key, value)
+            return
+        d = self._day_index()
 
         def apply(data: dict[str, Any]) -> None:
             day = data["perfect_days"][d]
@@ -521,6 +497,66 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
         self.session.edit(apply, source=self)
         row.shown = copy.deepcopy(self.day()["moments"][m])
 
+    def new_day(self) -> None:
+        """Start a perfect day from nothing: saved with its first moment, its id following its title until then."""
+        if self.new_day_draft is not None:
+            self._show_day(self.new_day_draft["id"])
+            return
+        days = self.session.data["perfect_days"]
+        priority = min(100, max((int(d.get("priority", 1)) for d in days), default=0) + 1)
+        self.new_day_draft = {
+            "id": _unused_id("new-perfect-day", days),
+            "title": "",
+            "priority": priority,
+            "moments": [],
+        }
+        self._show_day(self.new_day_draft["id"])
+        if not self.drafts.get(self.day_id):
+            self.add_moment()
+        self.title.focus()
+
+    def _new_day_changed(self, key: str, value: Any) -> None:
+        """A new day's title, persona or priority changed: kept with the form until the day is saved."""
+        draft = self.new_day_draft
+        assert draft is not None
+        if value is None and key != "title":
+            draft.pop(key, None)
+        else:
+            draft[key] = "" if value is None else value
+        if key == "title":
+            # The id follows the title until the first save; after that it stays, as plans and files refer to it.
+            new_id = _unused_id(_id_of(str(value or "")), self.session.data["perfect_days"])
+            if new_id != draft["id"]:
+                self.drafts[new_id] = self.drafts.pop(draft["id"], [])
+                draft["id"] = self.day_id = new_id
+        waiting = Problem("a new perfect day is saved with its first moment", (), "write a moment's story and needs")
+        self.session.set_field_problems((id(self), "new-day"), [waiting])
+        self._session_changed(self)
+
+    def _save_new_day(self, row: MomentRow, moment: dict[str, Any]) -> None:
+        """Save the new day with its first moment; until it is valid, say why next to the moment."""
+        draft = self.new_day_draft
+        assert draft is not None
+        day = {k: draft[k] for k in DAY_ORDER if k in draft and k != "moments"}
+        if day.get("priority") == 1:
+            day.pop("priority")  # the default is left out, as in a day written by hand
+        day["moments"] = [moment]
+        problems = self.session.edit(lambda data: data["perfect_days"].append(day), source=self)
+        if problems:
+            self.session.set_field_problems(row.key("draft"), problems)
+            row.draft_note.value = error_html(problems)
+            return
+        self.new_day_draft = None
+        self.session.set_field_problems((id(self), "new-day"), [])
+        self.session.set_field_problems(row.key("draft"), [])
+        drafts = self.drafts.get(self.day_id, [])
+        if row in drafts:
+            drafts.remove(row)
+        self.rows.append(row)
+        row.show_moment(0, moment)
+        self._session_changed(self)
+        self._arrange()
+
     def commit_draft(self, row: MomentRow) -> None:
         """Save a draft once it has a story and a capability; its widgets stay as they are."""
         if row.index is not None:
@@ -537,10 +573,13 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
             # The status bar must not say "Saved" while this text exists only in the form.
             self.session.set_field_problems(row.key("draft"), [waiting] if typed_anything else [])
             return
-        d = self._day_index()
         moment: dict[str, Any] = {k: row.value_of(k) for k in MOMENT_ORDER if k in row.fields}
         moment = {k: v for k, v in moment.items() if v is not None and not (k == "weight" and v == 1.0)}
         put(moment, "needs", {need: row.need_level.value}, MOMENT_ORDER)
+        if self.editing_new_day():
+            self._save_new_day(row, moment)
+            return
+        d = self._day_index()
         problems = self.session.edit(lambda data: data["perfect_days"][d]["moments"].append(moment), source=self)
         if problems:
             row.draft_note.value = error_html(problems)
@@ -627,11 +666,11 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
 
     def duplicate_day(self) -> None:
         """A copy of this perfect day right after it, titled "… (copy)", to start another day from."""
+        if self.editing_new_day():
+            return  # nothing saved to copy yet
         d = self._day_index()
         source = copy.deepcopy(self.day())
-        taken = {str(day.get("id")) for day in self.session.data["perfect_days"]}
-        names = (f"{source['id']}-copy" + ("" if n == 1 else f"-{n}") for n in itertools.count(1))
-        new_id = next(name for name in names if name not in taken)
+        new_id = _unused_id(f"{source['id']}-copy", self.session.data["perfect_days"])
         source["id"] = new_id
         source["title"] = f"{source.get('title', '')} (copy)"
         for moment in source.get("moments", []):
@@ -642,6 +681,9 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
     def delete_day(self) -> None:
         """Remove this perfect day (an engagement keeps at least one); Undo delete puts it back."""
         days = self.session.data["perfect_days"]
+        if self.editing_new_day():
+            self._discard_new_day()
+            return
         if len(days) < 2:
             self.day_errors.value = error_html(
                 [Problem("an engagement needs at least one perfect day", (), "add another day before deleting this")]
@@ -656,6 +698,16 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
         show(self.undo_day_button, True)
         remaining = self.session.data["perfect_days"]
         self._show_day(remaining[min(d, len(remaining) - 1)]["id"])
+
+    def _discard_new_day(self) -> None:
+        """Drop the new day not saved yet, with its draft moments: nothing of it is in the file."""
+        assert self.new_day_draft is not None
+        for row in self.drafts.pop(self.new_day_draft["id"], []):
+            row.retire()
+            self.spare.append(row)
+        self.new_day_draft = None
+        self.session.set_field_problems((id(self), "new-day"), [])
+        self._show_day(self.session.data["perfect_days"][0]["id"])
 
     def undo_delete_day(self) -> None:
         """Put the perfect day deleted last back where it was, unless a day with its id exists again."""
@@ -680,6 +732,8 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
 
     def sort_by_time(self) -> None:
         """Put the day's moments in time order; a moment without a time stays after the one before it."""
+        if self.editing_new_day():
+            return
         d = self._day_index()
 
         def apply(data: dict[str, Any]) -> None:
@@ -688,7 +742,67 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
         self.session.edit(apply, source=self)
         self._load_day(compact=True)
 
+    # -- the journey ----------------------------------------------------------------------
+    def _journey_message(self, message: Message) -> None:
+        """What the user did on the journey: edit a moment, move it, or give it another time."""
+        moments = self.day()["moments"] if not self.editing_new_day() else []
+        if message["version"] != self._journey_version or not 0 <= message["index"] < len(moments):
+            self.journey.note = "The day changed while you were dragging, so nothing was moved: try again."
+            return
+        self.journey.note = ""
+        index = message["index"]
+        if message["type"] == "select":
+            self.journey.selected = index
+            row = next((r for r in self.rows if r.index == index), None)
+            if row is not None:
+                row.fields["story"].focus()
+            return
+        d = self._day_index()
+        if message["type"] == "retime":
+            at = message["at"]
+
+            def apply(data: dict[str, Any]) -> None:
+                put(data["perfect_days"][d]["moments"][index], "at", at, MOMENT_ORDER)
+
+        else:
+            to, channel = message["to"], message["channel"]
+            if not 0 <= to < len(moments):
+                return
+
+            def apply(data: dict[str, Any]) -> None:
+                day_moments = data["perfect_days"][d]["moments"]
+                moment = day_moments.pop(index)
+                if channel == "":
+                    moment.pop("channel", None)
+                elif channel is not None:
+                    put(moment, "channel", channel, MOMENT_ORDER)
+                day_moments.insert(to, moment)
+
+        problems = self.session.edit(apply, source=self)
+        if problems:
+            self.journey.note = "Not changed: " + "; ".join(p.message for p in problems)
+            return
+        if self.journey.selected == index and message["type"] == "move":
+            self.journey.selected = message["to"]
+        self._load_day(compact=True)
+
+    def _show_journey(self) -> None:
+        """Send the journey of the day shown to the page, if it changed (a new version each time)."""
+        engagement = self.session.engagement
+        model = journey_model(
+            self.day(),
+            engagement.capabilities,
+            dict(engagement.assessment),
+            brand=engagement.branding.primary,
+            version=self._journey_version,
+        )
+        if model != self.journey.journey:
+            self._journey_version += 1
+            model["version"] = self._journey_version
+            self.journey.journey = model
+
     def _preview(self) -> None:
+        self._show_journey()
         day = self.day()
         cards = []
         for i, moment in enumerate(day["moments"]):
@@ -726,6 +840,19 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
             "<span style='color:#9a5b00'>The moments are not in time order.</span>" if unordered else "",
         )
         show(self.sort_button, unordered)
+
+
+def _id_of(title: str) -> str:
+    """A perfect day's id from its title: lowercase ASCII words joined by hyphens."""
+    # "Ravi's" and "Ravi’s" both give "ravis": an apostrophe joins a word, it does not split it.
+    ascii_title = unicodedata.normalize("NFKD", re.sub("['’]", "", title)).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:60].strip("-") or "new-perfect-day"
+
+
+def _unused_id(wanted: str, days: list[dict[str, Any]]) -> str:
+    """`wanted`, or `wanted-2`, `wanted-3`… the first that no perfect day of the file has."""
+    taken = {str(d.get("id")) for d in days}
+    return next(name for n in itertools.count(1) if (name := wanted if n == 1 else f"{wanted}-{n}") not in taken)
 
 
 def _same_moments(rows: list[MomentRow], moments: list[dict[str, Any]]) -> dict[int, MomentRow]:

@@ -349,11 +349,14 @@ class EngagementSession:
             return f"{name} changed on disk: {left} {fields} changed here too; choose which version to keep"
         if self.field_problems:
             drafts = sum(1 for key in self.field_problems if isinstance(key, tuple) and key[-1:] == ("draft",))
-            inputs = len(self.field_problems) - drafts
+            days = sum(1 for key in self.field_problems if isinstance(key, tuple) and key[-1:] == ("new-day",))
+            inputs = len(self.field_problems) - drafts - days
             parts = [f"{inputs} {'field needs' if inputs == 1 else 'fields need'} attention"] if inputs else []
             if drafts:
                 moments = "moment needs" if drafts == 1 else "moments need"
                 parts.append(f"{drafts} new {moments} a story and a capability")
+            if days:
+                parts.append("a new perfect day is saved with its first moment")
             return "Not saved: " + "; ".join(parts)
         if self.status == "unsaved":
             return "Unsaved changes…"
