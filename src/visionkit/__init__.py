@@ -22,6 +22,9 @@ _EXPORTS = {
     "ConflictError": "visionkit.engagement_file",
     "load_engagement": "visionkit.engagement_file",
     "plan": "visionkit.planner",
+    "compare": "visionkit.compare",
+    "Comparison": "visionkit.compare",
+    "NamedScenario": "visionkit.model",
     "Roadmap": "visionkit.roadmap",
     "Uplift": "visionkit.roadmap",
     "workshop": "visionkit.widgets",
@@ -38,12 +41,15 @@ if TYPE_CHECKING:
     from .catalog import Capability as Capability
     from .catalog import Catalog as Catalog
     from .catalog import default_catalog as default_catalog
+    from .compare import Comparison as Comparison
+    from .compare import compare as compare
     from .engagement_file import ConflictError as ConflictError
     from .engagement_file import EngagementFile as EngagementFile
     from .engagement_file import load_engagement as load_engagement
     from .errors import EngagementError as EngagementError
     from .errors import Problem as Problem
     from .model import Engagement as Engagement
+    from .model import NamedScenario as NamedScenario
     from .model import Scenario as Scenario
     from .planner import plan as plan
     from .roadmap import Roadmap as Roadmap

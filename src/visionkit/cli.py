@@ -17,6 +17,7 @@ from .parameters import DOCUMENT_NAMES, SCENARIO_NAMES, whole
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from .compare import Comparison
     from .roadmap import Roadmap
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -99,10 +100,11 @@ def _add_scenario_options(parser: argparse.ArgumentParser, *, pins: bool = True)
     )
 
 
-def _overrides(args: argparse.Namespace, engagement: Any) -> dict[str, Any]:
-    pins = dict(engagement.scenario.pin)
+def _overrides(args: argparse.Namespace, engagement: Any, scenario: str | None = None) -> dict[str, Any]:
+    base = engagement.scenario_named(scenario)  # --pin and --exclude add to the scenario's own
+    pins = dict(base.pin)
     pins.update(dict(args.pin))
-    exclude = [*engagement.scenario.exclude, *args.exclude]
+    exclude = [*base.exclude, *args.exclude]
     return {
         **{name: getattr(args, name) for name in SCENARIO_NAMES},
         "pin": pins if args.pin else None,
@@ -150,6 +152,43 @@ def plan_facts(roadmap: Roadmap) -> list[str]:
         when = f"time limit {limit:g} s reached" if proof.timed_out else f"{proof.seconds:.1f} s"
         lines.append(f"Plan: {proof.sentence()} ({when})")
     return lines
+
+
+def print_comparison(comparison: Comparison, console: Console, *, csv: bool = False) -> None:
+    """Print scenarios side by side: each day's and moment's go-live, what each delivers, and what it buys."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    if csv:
+        from ._spreadsheet import for_spreadsheet
+
+        for_spreadsheet(comparison.moments().reset_index()).to_csv(sys.stdout, index=False)
+        return
+    console.print(f"[bold]{escape(comparison.engagement.client)}[/]: {len(comparison.names)} scenarios compared")
+    for title, rows, first in (
+        ("Perfect days live in full", comparison.day_rows(), "perfect_day"),
+        ("Moments go live", comparison.moment_rows(), "moment"),
+    ):
+        table = Table(title=title, title_justify="left")
+        table.add_column(first.replace("_", " ").capitalize())
+        for name in comparison.names:
+            table.add_column(escape(name), no_wrap=True)
+        for row in rows:
+            table.add_row(*(escape(str(row[k])) for k in (first, *comparison.names)))
+        console.print(table)
+    summary = Table(title="What each scenario delivers", title_justify="left")
+    columns = {
+        "scenario": "Scenario", "settings": "Settings", "experience": "Experience", "moments_live": "Moments live",
+        "perfect_days_live": "Days live", "effort_used": "Effort used", "capacity": "Capacity",
+        "beyond_horizon": "Uplifts beyond horizon",
+    }  # fmt: skip
+    for key, header in columns.items():
+        summary.add_column(header, justify="right" if key not in ("scenario", "settings") else "left")
+    for row in comparison.summary_rows():
+        summary.add_row(*(escape(f"{row[k]:g}" if isinstance(row[k], float) else str(row[k])) for k in columns))
+    console.print(summary)
+    for sentence in comparison.sentences():
+        console.print(f"• {escape(sentence)}")
 
 
 def print_roadmap(roadmap: Roadmap, console: Console) -> None:
@@ -224,9 +263,18 @@ def cmd_plan(args: argparse.Namespace) -> int:
     from .errors import EngagementError
     from .planner import plan
 
+    names: list[str] = list(dict.fromkeys(args.scenario))
     try:
         engagement = load_engagement(args.file)
-        roadmap = plan(engagement, **_overrides(args, engagement))
+        if args.compare or len(names) > 1:
+            from .compare import Comparison
+
+            names = names or engagement.scenario_names()
+            plans = {name: plan(engagement, scenario=name, **_overrides(args, engagement, name)) for name in names}
+            print_comparison(Comparison(engagement, plans), _console(), csv=args.format == "csv")
+            return EXIT_OK
+        name = names[0] if names else None
+        roadmap = plan(engagement, scenario=name, **_overrides(args, engagement, name))
     except EngagementError as exc:
         _print_problems(exc.with_file(args.file))
         return EXIT_BAD_INPUT
@@ -479,6 +527,18 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("table", "csv"),
         default="table",
         help="tables for people, or CSV of the roadmap (text that would run as a spreadsheet formula starts with ')",
+    )
+    p.add_argument(
+        "--scenario",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="plan one of the engagement's named scenarios (or baseline); given twice or more, compare them",
+    )
+    p.add_argument(
+        "--compare",
+        action="store_true",
+        help="compare scenarios side by side: those given with --scenario, else the baseline and every named one",
     )
     _add_scenario_options(p)
     p.set_defaults(func=cmd_plan)

@@ -6,13 +6,14 @@ import datetime
 import re
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import Field, PrivateAttr, ValidationInfo, field_validator
+from pydantic import ConfigDict, Field, PrivateAttr, ValidationInfo, field_validator
 
 from ._brand import DEFAULT_BRAND
 from ._periods import WAVE_LENGTHS as WAVE_LENGTHS  # validation names them from here
 from ._periods import WaveLength
 from ._schema import CapabilityId, Effort, Level, Maturity, NonEmptyText, Strict
 from ._schema import CapabilitySpec as CapabilitySpec  # catalog files and overrides; long imported from here
+from .errors import EngagementError, Problem
 from .strategies import DEFAULT_STRATEGY, OPTIMAL_SECONDS, Strategy
 
 if TYPE_CHECKING:
@@ -86,6 +87,39 @@ class Scenario(Strict):
             return list(self.capacity)
         return [self.capacity] * self.waves
 
+    def changed(self, **changes: Any) -> Scenario:
+        """This scenario with some settings changed (raises pydantic's ValidationError if they do not hold).
+
+        A per-wave capacity list follows a new number of waves when no capacity is given: cut, or
+        extended with its last value.
+        """
+        data = self.model_dump()
+        if "waves" in changes and "capacity" not in changes and isinstance(data["capacity"], list):
+            caps = data["capacity"]
+            data["capacity"] = (caps + [caps[-1]] * changes["waves"])[: changes["waves"]]
+        data.update(changes)
+        return Scenario.model_validate(data)
+
+
+BASELINE = "baseline"
+"""What the engagement's own `scenario:` is called beside its named scenarios (no named one may take it)."""
+
+
+class NamedScenario(Strict):
+    """A scenario to compare with the baseline: its name and the settings it changes; the rest are the baseline's.
+
+    The settings are `Scenario`'s fields, checked against it once merged with the baseline
+    (`validation.validate_engagement`), so that a named scenario follows every rule the baseline does.
+    A `pin` or `exclude` given here replaces the baseline's.
+    """
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True, str_strip_whitespace=True)
+    name: NonEmptyText
+
+    def changes(self) -> dict[str, Any]:
+        """The settings this scenario changes, each named as `Scenario`'s field (`wave-length` as `wave_length`)."""
+        return {str(key).replace("-", "_"): value for key, value in (self.model_extra or {}).items()}
+
 
 class CatalogSpec(Strict):
     """Which catalog an engagement starts from, and its additions or overrides."""
@@ -158,6 +192,8 @@ class Engagement(Strict):
     industry: str | None = None
     branding: Branding = Field(default_factory=Branding)
     scenario: Scenario = Field(default_factory=Scenario)
+    scenarios: list[NamedScenario] = Field(default_factory=list)
+    """Other scenarios to compare with `scenario` (the baseline), each changing some of its settings."""
     catalog: CatalogSpec = Field(default_factory=CatalogSpec)
     assessment: dict[CapabilityId, Maturity] = Field(default_factory=dict)
     perfect_days: list[PerfectDay] = Field(min_length=1)
@@ -187,6 +223,27 @@ class Engagement(Strict):
                     if levels.get(cid, 0) < level:
                         levels[cid] = level
         return levels
+
+    def scenario_names(self) -> list[str]:
+        """The baseline's name, then each named scenario's, in the file's order."""
+        return [BASELINE, *(named.name for named in self.scenarios)]
+
+    def scenario_named(self, name: str | None) -> Scenario:
+        """The settings of a scenario by name: the baseline (None or "baseline"), or a named one merged with it."""
+        if name is None or name == BASELINE:
+            return self.scenario
+        for named in self.scenarios:
+            if named.name == name:
+                return self.scenario.changed(**named.changes())
+        raise EngagementError(
+            [
+                Problem(
+                    f"no scenario {name!r}",
+                    ("scenarios",),
+                    f"the scenarios are {', '.join(map(repr, self.scenario_names()))}",
+                )
+            ]
+        )
 
     def moment_key(self, day_index: int, moment_index: int) -> str:
         """The stable key of a moment: its own id, or `<day id>.<position from 1>`."""

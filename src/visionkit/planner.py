@@ -61,21 +61,18 @@ class _Stage:
     notes: list[str] = field(default_factory=list)
 
 
-def resolve_scenario(engagement: Engagement, **overrides: Any) -> Scenario:
-    """The engagement's scenario with `overrides` (waves, capacity, strategy, pin, ...) applied."""
+def resolve_scenario(engagement: Engagement, name: str | None = None, **overrides: Any) -> Scenario:
+    """A scenario of the engagement (the baseline, or the one named) with `overrides` (waves, capacity, ...) applied."""
     given = {k: v for k, v in overrides.items() if v is not None}
-    data = engagement.scenario.model_dump()
-    if "waves" in given and "capacity" not in given and isinstance(data["capacity"], list):
-        # A per-wave capacity list follows a new horizon: cut, or extended with its last value.
-        caps = data["capacity"]
-        data["capacity"] = (caps + [caps[-1]] * given["waves"])[: given["waves"]]
-    data.update(given)
+    base = engagement.scenario_named(name)
     try:
-        scenario = Scenario.model_validate(data)
+        scenario = base.changed(**given)
     except ValidationError as exc:
         from ._wording import problems_from_validation_error
 
-        raise EngagementError(problems_from_validation_error(exc, ("scenario",), data)) from None
+        raise EngagementError(
+            problems_from_validation_error(exc, ("scenario",), {**base.model_dump(), **given})
+        ) from None
     from .validation import scenario_problems
 
     known = engagement.capabilities
@@ -92,6 +89,7 @@ def resolve_scenario(engagement: Engagement, **overrides: Any) -> Scenario:
 def plan(
     engagement: Engagement,
     *,
+    scenario: str | None = None,
     waves: int | None = None,
     capacity: int | list[int] | None = None,
     strategy: str | None = None,
@@ -99,9 +97,14 @@ def plan(
     exclude: Iterable[str] | None = None,
     time_limit: float | None = None,
 ) -> Roadmap:
-    """Sequence the uplifts an engagement's perfect days need into waves under capacity."""
-    scenario = resolve_scenario(
+    """Sequence the uplifts an engagement's perfect days need into waves under capacity.
+
+    `scenario` names one of the engagement's `scenarios` (default: its own `scenario`, the baseline);
+    the other settings override it for this plan only.
+    """
+    settings = resolve_scenario(
         engagement,
+        scenario,
         waves=waves,
         capacity=capacity,
         strategy=strategy,
@@ -109,6 +112,11 @@ def plan(
         pin=dict(pin) if pin is not None else None,
         exclude=list(exclude) if exclude is not None else None,
     )
+    return _plan(engagement, settings, scenario)
+
+
+def _plan(engagement: Engagement, scenario: Scenario, name: str | None) -> Roadmap:
+    """The roadmap of one scenario's settings (`name`: the named scenario they come from, None for the baseline)."""
     catalog = engagement.capabilities
     current = {cid: engagement.assessment.get(cid, 0) for cid in catalog}
 
@@ -302,6 +310,7 @@ def plan(
     return Roadmap(
         engagement=engagement,
         scenario=scenario,
+        scenario_name=name,
         labels=labels,
         capacities=scenario.capacities(),
         uplifts=[st.uplift for st in stages],

@@ -147,6 +147,8 @@ class Roadmap:
     warnings: list[str] = field(default_factory=list)
     proof: Proof | None = None
     """For `strategy: optimal`, what the solver proved; None for the other strategies."""
+    scenario_name: str | None = None
+    """The named scenario (of the engagement's `scenarios`) this plan follows; None for the baseline."""
     replan: Callable[..., Roadmap] | None = field(default=None, repr=False, compare=False)
     """How this roadmap was made (`planner.plan`), so that `headroom` can plan again; the planner sets it."""
 
@@ -262,6 +264,7 @@ class Roadmap:
         sc = self.scenario
         wider = self.replan(
             self.engagement,
+            scenario=self.scenario_name,
             waves=sc.waves,
             capacity=[c + 1 for c in self.capacities],
             strategy=sc.strategy,

@@ -11,7 +11,7 @@ from ._wording import problems_from_validation_error as problems_from_validation
 from ._wording import quoted
 from .catalog import Catalog, base_catalog, merge_entries
 from .errors import EngagementError, PathPart, Problem, format_path
-from .model import Engagement, Scenario
+from .model import BASELINE, Engagement, Scenario
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -31,11 +31,13 @@ def _check_ids(data: Mapping[str, Any], catalog: Catalog, broken: set[str], prob
 
     for cid in _as_map(data.get("assessment")):
         check(cid, ("assessment", cid), "the assessment")
-    scenario = _as_map(data.get("scenario"))
-    for ref in _as_map(scenario.get("pin")):
-        check(str(ref).split("@")[0], ("scenario", "pin", ref), "a pin")
-    for index, ref in enumerate(_as_list(scenario.get("exclude"))):
-        check(str(ref).split("@")[0], ("scenario", "exclude", index), "an exclusion")
+    settings: list[tuple[tuple[PathPart, ...], Mapping[Any, Any]]] = [(("scenario",), _as_map(data.get("scenario")))]
+    settings += [(("scenarios", i), _as_map(named)) for i, named in enumerate(_as_list(data.get("scenarios")))]
+    for at, scenario in settings:
+        for ref in _as_map(scenario.get("pin")):
+            check(str(ref).split("@")[0], (*at, "pin", ref), "a pin")
+        for index, ref in enumerate(_as_list(scenario.get("exclude"))):
+            check(str(ref).split("@")[0], (*at, "exclude", index), "an exclusion")
     for index, item in enumerate(_as_list(_as_map(data.get("catalog")).get("capabilities"))):
         item = _as_map(item)
         for cid in _as_map(item.get("requires")):
@@ -94,21 +96,24 @@ def _check_cycle(data: Mapping[str, Any], catalog: Catalog, problems: list[Probl
     )
 
 
-def scenario_problems(scenario: Scenario) -> list[Problem]:
-    """What is wrong with a scenario beyond its schema: its start, pins beyond the horizon, levels named."""
+def scenario_problems(scenario: Scenario, at: tuple[PathPart, ...] = ("scenario",)) -> list[Problem]:
+    """What is wrong with a scenario beyond its schema: its start, pins beyond the horizon, levels named.
+
+    `at` is where the scenario is written: `scenario`, or `scenarios, <i>` for a named one.
+    """
     from ._periods import PeriodError, wave_labels
 
     problems = []
     try:
         wave_labels(scenario.start, scenario.wave_length, 1)
     except PeriodError as exc:
-        problems.append(Problem(str(exc), ("scenario", "start"), exc.hint))
+        problems.append(Problem(str(exc), (*at, "start"), exc.hint))
     for ref, wave in scenario.pin.items():
         if wave > scenario.waves:
             problems.append(
                 Problem(
                     f"pinned to wave {wave}, but the scenario has {scenario.waves} waves",
-                    ("scenario", "pin", ref),
+                    (*at, "pin", ref),
                     "pin to a wave within the horizon, or add waves",
                 )
             )
@@ -118,10 +123,53 @@ def scenario_problems(scenario: Scenario) -> list[Problem]:
             problems.append(
                 Problem(
                     f"{quoted(ref)} names level {quoted(level)}",
-                    ("scenario", "pin" if ref in scenario.pin else "exclude", ref),
+                    (*at, "pin" if ref in scenario.pin else "exclude", ref),
                     "write `capability` or `capability@level` with a level from 1 to 5",
                 )
             )
+    return problems
+
+
+def named_scenario_problems(engagement: Engagement, data: Mapping[str, Any]) -> list[Problem]:
+    """What is wrong with the named scenarios: a name taken twice (or "baseline"), a setting that is not
+    one, or settings that do not hold once merged with the baseline."""
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    raw = _as_list(data.get("scenarios"))
+    for i, named in enumerate(engagement.scenarios):
+        at: tuple[PathPart, ...] = ("scenarios", i)
+        folded = named.name.casefold()
+        if folded == BASELINE:
+            problems.append(
+                Problem(
+                    f"{quoted(named.name)} is what the engagement's own `scenario` is called",
+                    (*at, "name"),
+                    "give this scenario another name",
+                )
+            )
+        elif folded in seen:
+            problems.append(
+                Problem(f"another scenario is named {quoted(named.name)}", (*at, "name"), "give each its own name")
+            )
+        seen.add(folded)
+        changes = named.changes()
+        unknown = [key for key in changes if key not in Scenario.model_fields]
+        for key in unknown:
+            problems.append(
+                Problem(
+                    f"{quoted(key)} is not a scenario setting",
+                    (*at, key),
+                    f"a scenario sets {', '.join(Scenario.model_fields)}",
+                )
+            )
+        if unknown:
+            continue
+        try:
+            merged = engagement.scenario.changed(**changes)
+        except ValidationError as exc:
+            problems.extend(problems_from_validation_error(exc, at, _as_map(raw[i]) if i < len(raw) else None))
+            continue
+        problems.extend(scenario_problems(merged, at))
     return problems
 
 
@@ -154,6 +202,7 @@ def validate_engagement(data: Any, *, base: Catalog | None = None) -> Engagement
     _check_cycle(data, merged.catalog, problems)
     if engagement is not None:
         problems.extend(scenario_problems(engagement.scenario))
+        problems.extend(named_scenario_problems(engagement, data))
     if problems or engagement is None:
         raise EngagementError(problems)
     engagement.use_catalog(merged.catalog)
