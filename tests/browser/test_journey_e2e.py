@@ -160,6 +160,42 @@ def test_clicking_a_card_puts_the_cursor_in_that_moments_story(page: Page, journ
     wait_until(lambda: stories(journey_file)[1] == story + " Again.", "typing after the click saved in that moment")
 
 
+def test_a_day_duplicated_deleted_and_brought_back_is_in_the_file_each_time(
+    page: Page, journey_file: Path, screenshot: Screenshot
+) -> None:
+    editor = open_tab(page, "Perfect days")
+    picker = editor.get_by_label("Perfect day", exact=True)
+    first = load_engagement(journey_file).perfect_days[0]
+
+    def ids() -> list[str]:
+        return [d.id for d in load_engagement(journey_file).perfect_days]
+
+    start = ids()
+    editor.get_by_role("button", name="Duplicate day").click()
+    wait_until(lambda: ids() == [start[0], f"{first.id}-copy", *start[1:]], "the copy written after its source")
+    expect(picker.locator("option:checked")).to_have_text(f"{first.title} (copy)", timeout=UPDATE_TIMEOUT_MS)
+    expect(journey(page).locator(".vk-journey-card")).to_have_count(len(first.moments))
+    editor.get_by_role("button", name="Delete day").click()
+    wait_until(lambda: ids() == start, "the copy deleted")
+    undo = editor.get_by_role("button", name=f"Undo delete of “{first.title} (copy)”")
+    screenshot(editor, "editor-day-deleted")
+    undo.click()
+    wait_until(lambda: ids() == [start[0], f"{first.id}-copy", *start[1:]], "the copy brought back")
+    editor.get_by_role("button", name="Delete day").click()  # leave the file as the next test expects
+    wait_until(lambda: ids() == start, "the copy deleted again")
+
+
+def test_a_bar_of_the_roadmap_says_why_it_is_there_and_what_it_unlocks(page: Page, journey_file: Path) -> None:
+    roadmap = open_tab(page, "Roadmap")
+    bars = roadmap.locator("svg [id^='vk-uplift-']")
+    expect(bars.first).to_be_attached(timeout=UPDATE_TIMEOUT_MS)
+    bars.first.hover()  # the browser shows the bar's <title> as its tooltip
+    tips = [t.strip() for t in roadmap.locator("svg [id^='vk-uplift-'] > title").all_text_contents()]
+    assert len(tips) == bars.count() and all(tips), tips
+    assert any("unlocks" in tip for tip in tips), tips
+    assert all(", " in tip for tip in tips)  # the uplift's name, when, and why
+
+
 def test_a_new_day_is_saved_with_its_first_moment_and_its_id_follows_the_title(
     page: Page, journey_file: Path, screenshot: Screenshot
 ) -> None:
