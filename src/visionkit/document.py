@@ -88,6 +88,7 @@ class RoadmapDocument:
         cls,
         engagement_file: str,
         title: str = DEFAULT_TITLE,
+        scenario: str | None = None,
         waves: int | None = None,
         capacity: int | None = None,
         strategy: str | None = None,
@@ -102,7 +103,9 @@ class RoadmapDocument:
         engagement_file = engagement_file or str(demo_path())
         engagement = load_engagement(engagement_file)
         try:
-            roadmap = plan(engagement, waves=waves, capacity=capacity, strategy=strategy, time_limit=time_limit)
+            roadmap = plan(
+                engagement, scenario=scenario, waves=waves, capacity=capacity, strategy=strategy, time_limit=time_limit
+            )
         except EngagementError as exc:
             raise exc.with_file(engagement_file) from None
         return cls(engagement, roadmap, title=title, date=_parse_date(date))
@@ -135,6 +138,23 @@ class RoadmapDocument:
 
         intro = "Moments live at the end of each wave, for each perfect day and in total."
         return self._section(chart("burn-up", "Experience burn-up", burnup(self.roadmap), intro))
+
+    def scenarios(self) -> Section:
+        """The engagement's named scenarios compared with this plan's; empty (nothing shown) without any."""
+        from .charts import scenarios
+        from .compare import Comparison
+        from .model import BASELINE
+        from .planner import plan
+        from .sections import Section, scenario_comparison
+
+        engagement = self.engagement
+        if not engagement.scenarios:
+            return self._section(Section("scenarios", "Scenarios compared", [], in_contents=False))
+        # This document's plan first, as planned (its parameters included); the others as the file sets them.
+        own = self.roadmap.scenario_name or BASELINE
+        others = {name: plan(engagement, scenario=name) for name in engagement.scenario_names() if name != own}
+        comparison = Comparison(engagement, {own: self.roadmap, **others})
+        return self._section(scenario_comparison(comparison, scenarios(comparison)))
 
     def heatmap(self) -> Section:
         """The traceability heatmap, moments by capabilities."""
@@ -182,6 +202,7 @@ class RoadmapDocument:
         "maturity",
         "gantt",
         "uplifts",
+        "scenarios",
         "appendix",
     )
     """The sections in document order, each the name of a method above.

@@ -106,6 +106,12 @@ class Parameter:
 PARAMETERS: tuple[Parameter, ...] = (
     Parameter("engagement_file", str, "", "path to the engagement file (YAML); empty: the shipped demo"),
     Parameter("title", str, "Experience roadmap", "document title shown on the cover"),
+    Parameter(
+        "scenario",
+        Optional[str],
+        None,
+        "a named scenario of the engagement to plan (default: its own scenario)",
+    ),
     Parameter("waves", Optional[int], None, "number of waves (default: the engagement's scenario)", whole(1)),
     Parameter("capacity", Optional[int], None, "effort points per wave (default: the engagement's scenario)", whole(0)),
     Parameter(
@@ -142,4 +148,4 @@ def parameters_cell() -> str:
 SCENARIO_NAMES: tuple[str, ...] = ("waves", "capacity", "strategy", "time_limit")
 """The parameters that override the engagement's scenario (each is a field of `model.Scenario`)."""
 DOCUMENT_NAMES: tuple[str, ...] = tuple(n for n in NAMES if n not in SCENARIO_NAMES and n != "engagement_file")
-"""The parameters that set the document itself: its title and date."""
+"""The parameters that set the document itself: its title, its date and the named scenario it plans."""

@@ -35,6 +35,7 @@ from .doctree import (
 
 if TYPE_CHECKING:
     from .charts import Chart as Figure
+    from .compare import Comparison
     from .roadmap import MomentPlan, Roadmap, Uplift
 
 SECTION_MIME = "application/vnd.visionkit.section+json"
@@ -344,3 +345,47 @@ def rubrics(roadmap: Roadmap) -> Section:
             parts.append(levels)
             blocks.append(Group("rubric", parts))
     return Section("appendix", "Appendix: capability rubrics", blocks, style="appendix")
+
+
+def scenario_comparison(comparison: Comparison, figure: Figure) -> Section:
+    """Scenarios side by side: what each buys, their burn-ups overlaid, when each moment goes live, what each uses."""
+    names = comparison.names
+    title = "Scenarios compared"
+    blocks: list[Block] = [
+        Heading(2, [title]),
+        Paragraph(
+            [
+                f"The same perfect days planned under {_plural(len(names), 'scenario')} of the engagement; "
+                f"each is compared with the first, {names[0]}."
+            ]
+        ),
+        BulletList([[Paragraph([sentence])] for sentence in comparison.sentences()], style="summary"),
+        _chart_block(figure),
+    ]
+    header = [Cell(["Moment"]), *(Cell([name], nowrap=True) for name in names)]
+    rows = [
+        [Cell([row["moment"]]), *(Cell([str(row[name])], nowrap=True) for name in names)]
+        for row in comparison.moment_rows()
+    ]
+    rows += [
+        [Cell([Span("strong", [f"{row['perfect_day']}, in full"])]), *(Cell([str(row[n])], nowrap=True) for n in names)]
+        for row in comparison.day_rows()
+    ]
+    blocks += [Heading(3, ["When each moment goes live"]), Table(header, rows)]
+    summary_header = [
+        Cell(["Scenario"]), Cell(["Settings"]), Cell(["Moments live"], num=True), Cell(["Effort used"], num=True),
+        Cell(["Beyond the horizon"], num=True), Cell(["Experience"], num=True),
+    ]  # fmt: skip
+    summary_rows = [
+        [
+            Cell([row["scenario"]], nowrap=True),
+            Cell([row["settings"]]),
+            Cell([f"{row['moments_live']} of {len(comparison.reference.moments)}"], num=True),
+            Cell([f"{row['effort_used']} of {row['capacity']}"], num=True),
+            Cell([_plural(row["beyond_horizon"], "uplift")], num=True),
+            Cell([f"{row['experience']:g}"], num=True),
+        ]
+        for row in comparison.summary_rows()
+    ]
+    blocks += [Heading(3, ["What each scenario delivers"]), Table(summary_header, summary_rows)]
+    return Section("scenarios", title, blocks, style="chart")

@@ -463,3 +463,21 @@ def test_a_days_line_is_drawn_over_the_total_not_under_it(demo: Roadmap) -> None
     total = next(line for label, line in lines.items() if label.startswith("All moments"))
     days = [line for line in lines.values() if line is not total]
     assert days and all(line.get_zorder() > total.get_zorder() for line in days)
+
+
+def test_the_scenarios_burnups_keep_their_text_apart() -> None:
+    import yaml
+
+    import visionkit as vk
+    from visionkit.charts._scenarios import _scenarios
+
+    data = yaml.safe_load(demo_path().read_text(encoding="utf-8"))
+    data["scenarios"] = [
+        {"name": "more budget", "capacity": 16},
+        {"name": "a scenario with a rather long name to wrap the legend", "strategy": "foundations"},
+        {"name": "longer", "waves": 10},
+    ]
+    comparison = vk.compare(vk.validate_engagement(data))
+    assert_text_fits(_scenarios(comparison, "#1f4e79").figure, "scenarios")
+    chart = charts.scenarios(comparison)
+    assert chart.alt.startswith("Experience burn-up of 4 scenarios: of 9 moments, live by the end 8 in baseline")

@@ -187,3 +187,31 @@ def test_a_pin_on_the_command_line_adds_to_the_scenarios_own(
     assert main(["plan", str(path), "--scenario", "a first", "--pin", "b=3", "--format", "csv"]) == 0
     rows = capsys.readouterr().out
     assert "a@2" in rows and "b@1" in rows
+
+
+def test_a_document_plans_the_named_scenario_and_compares_the_others(write_yaml: Callable[..., Path]) -> None:
+    from visionkit._render_typst import TypstRenderer
+    from visionkit.document import RoadmapDocument
+
+    path = write_yaml(HAND)
+    doc = RoadmapDocument.from_parameters(engagement_file=str(path), scenario="more budget")
+    assert doc.roadmap.scenario.capacity == 4 and doc.roadmap.scenario_name == "more budget"
+    section = doc.scenarios()
+    assert section.in_contents and section.title == "Scenarios compared"
+    html = section.html
+    # This document's scenario is the reference, then the others in the file's order.
+    assert html.index("more budget") < html.index("baseline") < html.index("a first") < html.index("longer")
+    assert "With 2 points a wave (baseline), The day is live in full one quarter later" in html
+    assert "<svg" in html and "Experience burn-up of 4 scenarios" in html
+    typst = TypstRenderer()
+    assert "Scenarios compared" in typst.section(section.blocks, section.style, in_contents=True)
+    assert len(typst.assets) == 1  # the chart
+    with pytest.raises(EngagementError, match="no scenario 'less'"):
+        RoadmapDocument.from_parameters(engagement_file=str(path), scenario="less")
+
+
+def test_without_named_scenarios_the_section_shows_nothing() -> None:
+    from visionkit.document import RoadmapDocument
+
+    section = RoadmapDocument.from_parameters(engagement_file=str(demo_path())).scenarios()
+    assert section.blocks == [] and not section.in_contents and "Scenarios" not in section.html

@@ -20,12 +20,14 @@ from ._heatmap import _heatmap
 from ._journey import _journey
 from ._layout import _Built
 from ._maturity import _maturity
+from ._scenarios import _scenarios
 from ._style import BASE_SIZE, FONT, INK, MUTED, PAGE_WIDTH_IN, RULE, SMALL_SIZE, TITLE_SIZE, style
 from ._svg import _svg
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    from ..compare import Comparison
     from ..roadmap import Roadmap
 
 __all__ = [
@@ -46,6 +48,7 @@ __all__ = [
     "heatmap",
     "journey",
     "maturity",
+    "scenarios",
     "style",
 ]
 
@@ -107,6 +110,15 @@ def gantt(roadmap: Roadmap, *, colour: str | None = None) -> Chart:
 def journey(roadmap: Roadmap, *, day: str | None = None, colour: str | None = None) -> Chart:
     """One perfect day (by id; the first if None) as a journey: moments by channel, when each goes live, feelings."""
     return _chart(_journey(roadmap, _brand(roadmap, colour), day))
+
+
+def scenarios(comparison: Comparison, *, colour: str | None = None) -> Chart:
+    """Scenarios' burn-ups overlaid: moments live by the end of each wave under each scenario compared.
+
+    Drawn from a comparison, not one roadmap, so it is not a `ChartKind`; tests/unit/test_charts.py
+    checks its text as it does every kind's.
+    """
+    return _chart(_scenarios(comparison, _brand(comparison.reference, colour)))
 
 
 def _chart(built: _Built) -> Chart:
