@@ -294,11 +294,16 @@ class PerfectDayEditor(w.VBox):  # type: ignore[misc]
         self.preview = w.HTML(layout=w.Layout(width="40%", overflow="auto"))
         self.preview.add_class("vk-storyboard")
         self.status = StatusBar(self.session) if status_bar else None
+        day_buttons = [
+            self.new_day_button, self.copy_day_button, self.delete_day_button, self.undo_day_button,
+            self.sort_days_button,
+        ]  # fmt: skip
+        for button in day_buttons:
+            button.layout.width = "auto"  # a fixed width cut "Order days by priority" to "Order days by ..."
         form = w.VBox(
             [
                 self.picker,
-                w.HBox([self.new_day_button, self.copy_day_button, self.delete_day_button, self.undo_day_button,
-                        self.sort_days_button],
+                w.HBox(day_buttons,
                        layout=w.Layout(flex_flow="row wrap", margin="0 0 0 90px")),
                 self.title, self.persona, self.priority, self.day_errors,
                 w.HBox([self.order_note, self.sort_button]), self.rows_box, w.HBox([self.add_button, self.undo_button]),
