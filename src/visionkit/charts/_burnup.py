@@ -23,6 +23,11 @@ from ._style import BASE_SIZE, PAGE_WIDTH_IN, RULE, SMALL_SIZE, style
 from ._text import _clip_middle, _plural
 
 if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+    from matplotlib.text import Text
+
     from ..roadmap import Roadmap
 
 _DAY_MARKERS = ("s", "^", "D", "v", "P", "X", "<", ">", "p", "h")
@@ -30,7 +35,6 @@ _DAY_DASHES: tuple[str | tuple[int, tuple[int, ...]], ...] = ("-", "--", "-.", "
 
 
 def _burnup(roadmap: Roadmap, brand: str) -> _Built:
-    from matplotlib.lines import Line2D
 
     with style():
         waves = len(roadmap.labels)
@@ -90,38 +94,8 @@ def _burnup(roadmap: Roadmap, brand: str) -> _Built:
         )
         handles.append(total_line)
 
-        ax.set_xlim(-0.25, waves + 0.25)
-        top_value = max(total_moments, 1)
-        ax.set_ylim(0, top_value)
-        y_ticks = _int_ticks(total_moments)
-        y_labels = [str(tick) for tick in y_ticks]
-        ax.set_yticks(y_ticks, labels=y_labels)
-        ax.yaxis.grid(True, color=RULE, linewidth=0.5)
-        ax.set_axisbelow(True)
-        axes_width_pt = (PAGE_WIDTH_IN - 0.75) * 72
         periods = [roadmap.period(wave) for wave in xs]
-        shown, rotation = _set_period_ticks(ax, xs, periods, axes_width_pt / (waves + 0.5))
-        y_title, x_title = "Moments live (cumulative)", "End of wave"
-        ax.set_ylabel(y_title)
-        ax.set_xlabel(x_title)
-        legend = fig.legend(handles=handles, loc="outside lower center", ncol=ncol, handlelength=2.6)
-
-        def place(measure: _Measure) -> _Margins:
-            numbers = max(measure.width(label, SMALL_SIZE) for label in y_labels)
-            y_title_width = measure.box(y_title, BASE_SIZE, rotation=90, va="bottom").width
-            left = PAD + y_title_width + LABEL_PAD + numbers + TICK + TICK_PAD
-            ends = _period_ends(measure, shown, rotation, "top")
-            left, right = _fit_ends(PAGE_WIDTH_IN * 72, left, PAD, ends, (0.25, 0.25), waves + 0.5)
-            top = TITLE_ROOM
-            if y_ticks[-1] == top_value:
-                # The top label is centred on the top edge of the axes: its upper half sticks out.
-                top += measure.box(y_labels[-1], SMALL_SIZE, ha="right", va="center_baseline").y1
-            x_title_height = measure.box(x_title, BASE_SIZE, va="top").height
-            depth = _period_depth(measure, shown, rotation)
-            bottom = measure.above_legend(legend) + TICK + TICK_PAD + depth + LABEL_PAD + x_title_height
-            return _Margins(left, right, top, bottom)
-
-        _lay_out(fig, ax, heading, place, 180)
+        _burnup_axes(fig, ax, heading, handles, periods, total_moments, ncol)
 
         last = roadmap.period(waves)
         days_live = sum(1 for day in days if roadmap.day_live_wave(day.id) is not None)
@@ -131,3 +105,41 @@ def _burnup(roadmap: Roadmap, brand: str) -> _Built:
             " are complete."
         )
         return _Built(fig, title, alt)
+
+
+def _burnup_axes(
+    fig: Figure, ax: Axes, heading: Text, handles: list[Line2D], periods: list[str], total: int, ncol: int
+) -> None:
+    """The burn-up's axes, titles and legend, laid out: moments live (0 to `total`) by the end of each period."""
+    waves = len(periods) - 1
+    ax.set_xlim(-0.25, waves + 0.25)
+    top_value = max(total, 1)
+    ax.set_ylim(0, top_value)
+    y_ticks = _int_ticks(total)
+    y_labels = [str(tick) for tick in y_ticks]
+    ax.set_yticks(y_ticks, labels=y_labels)
+    ax.yaxis.grid(True, color=RULE, linewidth=0.5)
+    ax.set_axisbelow(True)
+    axes_width_pt = (PAGE_WIDTH_IN - 0.75) * 72
+    shown, rotation = _set_period_ticks(ax, list(range(waves + 1)), periods, axes_width_pt / (waves + 0.5))
+    y_title, x_title = "Moments live (cumulative)", "End of wave"
+    ax.set_ylabel(y_title)
+    ax.set_xlabel(x_title)
+    legend = fig.legend(handles=handles, loc="outside lower center", ncol=ncol, handlelength=2.6)
+
+    def place(measure: _Measure) -> _Margins:
+        numbers = max(measure.width(label, SMALL_SIZE) for label in y_labels)
+        y_title_width = measure.box(y_title, BASE_SIZE, rotation=90, va="bottom").width
+        left = PAD + y_title_width + LABEL_PAD + numbers + TICK + TICK_PAD
+        ends = _period_ends(measure, shown, rotation, "top")
+        left, right = _fit_ends(PAGE_WIDTH_IN * 72, left, PAD, ends, (0.25, 0.25), waves + 0.5)
+        top = TITLE_ROOM
+        if y_ticks[-1] == top_value:
+            # The top label is centred on the top edge of the axes: its upper half sticks out.
+            top += measure.box(y_labels[-1], SMALL_SIZE, ha="right", va="center_baseline").y1
+        x_title_height = measure.box(x_title, BASE_SIZE, va="top").height
+        depth = _period_depth(measure, shown, rotation)
+        bottom = measure.above_legend(legend) + TICK + TICK_PAD + depth + LABEL_PAD + x_title_height
+        return _Margins(left, right, top, bottom)
+
+    _lay_out(fig, ax, heading, place, 180)

@@ -4,23 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._axes import _int_ticks, _legend_columns, _period_depth, _period_ends, _set_period_ticks, _title
-from ._burnup import _DAY_DASHES, _DAY_MARKERS
+from ._axes import _legend_columns, _title
+from ._burnup import _DAY_DASHES, _DAY_MARKERS, _burnup_axes
 from ._colour import _day_colours
 from ._layout import (
-    LABEL_PAD,
-    PAD,
-    TICK,
-    TICK_PAD,
-    TITLE_ROOM,
     _Built,
-    _fit_ends,
-    _lay_out,
-    _Margins,
-    _Measure,
     _new_figure,
 )
-from ._style import BASE_SIZE, PAGE_WIDTH_IN, RULE, SMALL_SIZE, style
+from ._style import PAGE_WIDTH_IN, style
 from ._text import _clip_middle, _plural
 
 if TYPE_CHECKING:
@@ -70,36 +61,7 @@ def _scenarios(comparison: Comparison, brand: str) -> _Built:
                 zorder=2 if first else 3,
             )
             handles.append(line)
-        ax.set_xlim(-0.25, waves + 0.25)
-        top_value = max(total, 1)
-        ax.set_ylim(0, top_value)
-        y_ticks = _int_ticks(total)
-        y_labels = [str(tick) for tick in y_ticks]
-        ax.set_yticks(y_ticks, labels=y_labels)
-        ax.yaxis.grid(True, color=RULE, linewidth=0.5)
-        ax.set_axisbelow(True)
-        axes_width_pt = (PAGE_WIDTH_IN - 0.75) * 72
-        shown, rotation = _set_period_ticks(ax, xs, periods, axes_width_pt / (waves + 0.5))
-        y_title, x_title = "Moments live (cumulative)", "End of wave"
-        ax.set_ylabel(y_title)
-        ax.set_xlabel(x_title)
-        legend = fig.legend(handles=handles, loc="outside lower center", ncol=ncol, handlelength=2.6)
-
-        def place(measure: _Measure) -> _Margins:
-            numbers = max(measure.width(label, SMALL_SIZE) for label in y_labels)
-            y_title_width = measure.box(y_title, BASE_SIZE, rotation=90, va="bottom").width
-            left = PAD + y_title_width + LABEL_PAD + numbers + TICK + TICK_PAD
-            ends = _period_ends(measure, shown, rotation, "top")
-            left, right = _fit_ends(PAGE_WIDTH_IN * 72, left, PAD, ends, (0.25, 0.25), waves + 0.5)
-            top = TITLE_ROOM
-            if y_ticks[-1] == top_value:
-                top += measure.box(y_labels[-1], SMALL_SIZE, ha="right", va="center_baseline").y1
-            x_title_height = measure.box(x_title, BASE_SIZE, va="top").height
-            depth = _period_depth(measure, shown, rotation)
-            bottom = measure.above_legend(legend) + TICK + TICK_PAD + depth + LABEL_PAD + x_title_height
-            return _Margins(left, right, top, bottom)
-
-        _lay_out(fig, ax, heading, place, 180)
+        _burnup_axes(fig, ax, heading, handles, periods, total, ncol)
 
         ends = ", ".join(f"{live_by(name, len(r.labels))} in {name}" for name, r in plans.items())
         alt = (
