@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from .compare import Comparison
+    from .model import Engagement
     from .roadmap import Roadmap
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -318,6 +319,79 @@ def cmd_catalog(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _versions(args: argparse.Namespace) -> tuple[Engagement, Engagement, str, str]:
+    """The two versions `visionkit diff` compares and their names; the problems of both in one error."""
+    from .engagement_file import EngagementFile, load_engagement
+    from .errors import EngagementError, Problem
+
+    file = Path(args.old)
+    if args.rev is not None and not file.is_file():
+        load_engagement(file)  # raises the one problem that matters: no such file, a folder, a pipe
+
+    def earlier() -> Engagement:
+        if args.rev is None:
+            return load_engagement(args.old)
+        from ._git import text_at_revision
+
+        return EngagementFile.from_text(text_at_revision(file, args.rev), file, f"{args.rev}:{file}").engagement
+
+    def later() -> Engagement:
+        return load_engagement(args.old if args.rev is not None else args.new)
+
+    problems: list[Problem] = []
+    found: list[Engagement] = []
+    for version in (earlier, later):
+        try:
+            found.append(version())
+        except EngagementError as exc:
+            problems += exc.problems
+    if problems:
+        raise EngagementError(problems)
+    if args.rev is not None:
+        return found[0], found[1], f"{file} at {args.rev}", f"{file} now"
+    return found[0], found[1], args.old, args.new
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """Say what changed between two versions of an engagement, and what that did to the plan."""
+    import json
+
+    from rich.markup import escape
+
+    from .changes import compare_versions
+    from .errors import EngagementError
+
+    if (args.new is None) == (args.rev is None):
+        print(
+            "error: give two files, or one file and --rev\n"
+            "  hint: visionkit diff OLD.yaml NEW.yaml, or visionkit diff FILE --rev HEAD~1",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
+    try:
+        old, new, old_name, new_name = _versions(args)
+        changes = compare_versions(old, new)
+    except EngagementError as exc:
+        _print_problems(exc)
+        return EXIT_BAD_INPUT
+    if args.json:
+        print(json.dumps({"old": old_name, "new": new_name, **changes.to_json()}, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    console = _console()
+    if not changes.changed:
+        console.print(f"no changes between {escape(old_name)} and {escape(new_name)}", soft_wrap=True)
+        return EXIT_OK
+    console.print(f"[bold]{escape(new.client)}[/]: {escape(old_name)} → {escape(new_name)}", soft_wrap=True)
+    for part, groups in changes.parts():
+        console.print(f"\n[bold]{escape(part)}[/]")
+        for title, items in groups:
+            if title:
+                console.print(f"  [bold]{escape(title)}[/]")
+            for change in items:
+                console.print(f"  • {escape(change.sentence)}", soft_wrap=True)
+    return EXIT_OK
+
+
 def _formats(text: str) -> tuple[str, ...]:
     from .batch import FORMATS
 
@@ -561,6 +635,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="build the shipped demo engagement", description="Build the demo into build/demo/.")
     _add_build_options(p, out_default="build/demo")
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser(
+        "diff",
+        help="what changed between two versions of an engagement, and in its plan",
+        description="Say what changed between two versions of an engagement (the perfect days, the assessment, "
+        "the scenario) and what that did to the plan. Compare two files, or one file as it was at a git revision "
+        "with the file as it is now.",
+    )
+    p.add_argument("old", metavar="FILE", help="the earlier version (with --rev: the file)")
+    p.add_argument("new", nargs="?", metavar="NEW", help="the later version (not with --rev)")
+    p.add_argument("--rev", metavar="REV", help="compare FILE as it was at git revision REV (e.g. HEAD~3) with it now")
+    p.add_argument("--json", action="store_true", help="print the changes as JSON")
+    p.set_defaults(func=cmd_diff)
 
     p = sub.add_parser(
         "workshop",

@@ -15,6 +15,8 @@ from .parameters import BY_NAME, DEFAULT_TITLE, PARAMETERS, BadValue
 from .sections import Section
 
 if TYPE_CHECKING:
+    import os
+
     from nbformat import NotebookNode
 
     from .model import Engagement
@@ -192,6 +194,32 @@ class RoadmapDocument:
         from .sections import rubrics
 
         return self._section(rubrics(self.roadmap))
+
+    def changes(self, previous: str | os.PathLike[str] | Engagement) -> Section:
+        """What changed since `previous` (an earlier version of this engagement: its file, or the engagement).
+
+        Not one of `SECTIONS`: a document shows it only when asked, with the version to compare.
+        """
+        from .changes import compare_roadmaps
+        from .engagement_file import load_engagement
+        from .model import Engagement
+        from .planner import plan
+        from .sections import changes
+
+        earlier = previous if isinstance(previous, Engagement) else load_engagement(previous)
+        # The earlier version is planned with whatever this plan was given over its file's scenario (the workbook's
+        # parameters), so that the section shows what the versions changed, not what the parameters did.
+        now, own = self.roadmap.scenario, self.engagement.scenario
+        given = {
+            name: getattr(now, name)
+            for name in ("waves", "capacity", "strategy", "time_limit", "pin", "exclude")
+            if getattr(now, name) != getattr(own, name)
+        }
+        try:
+            before = plan(earlier, **given)
+        except EngagementError as exc:
+            raise (exc if isinstance(previous, Engagement) else exc.with_file(str(previous))) from None
+        return self._section(changes(compare_roadmaps(before, self.roadmap)))
 
     SECTIONS: tuple[str, ...] = (
         "cover",

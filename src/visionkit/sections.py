@@ -34,6 +34,7 @@ from .doctree import (
 )
 
 if TYPE_CHECKING:
+    from .changes import PlanChanges
     from .charts import Chart as Figure
     from .compare import Comparison
     from .roadmap import MomentPlan, Roadmap, Uplift
@@ -389,3 +390,20 @@ def scenario_comparison(comparison: Comparison, figure: Figure) -> Section:
     ]
     blocks += [Heading(3, ["What each scenario delivers"]), Table(summary_header, summary_rows)]
     return Section("scenarios", title, blocks, style="chart")
+
+
+CHANGES_TITLE = "What changed since the last version"
+
+
+def changes(found: PlanChanges) -> Section:
+    """What changed since the last version: the perfect days, the assessment and the scenario, and the plan."""
+    blocks: list[Block] = [Heading(2, [CHANGES_TITLE])]
+    if not found.changed:
+        blocks.append(Paragraph(["Nothing changed since the last version."]))
+    for part, groups in found.parts():
+        blocks.append(Heading(3, [part]))
+        for title, items in groups:
+            if title:
+                blocks.append(Heading(4, [title]))
+            blocks.append(BulletList([[Paragraph([change.sentence])] for change in items]))
+    return Section("changes", CHANGES_TITLE, blocks)
