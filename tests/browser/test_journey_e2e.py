@@ -226,3 +226,35 @@ def test_a_new_day_is_saved_with_its_first_moment_and_its_id_follows_the_title(
     expect(picker.locator("option:checked")).to_have_text("Ravi's first week", timeout=UPDATE_TIMEOUT_MS)
     expect(journey(page).locator(".vk-journey-card")).to_have_count(1, timeout=UPDATE_TIMEOUT_MS)
     screenshot(editor, "editor-new-day")
+
+
+def test_the_roadmaps_settings_saved_as_a_named_scenario_are_in_the_file(
+    page: Page, journey_file: Path, screenshot: Screenshot
+) -> None:
+    tabs = open_tab(page, "Roadmap")
+    roadmap = tabs.locator(".widget-tab-contents > :not(.lm-mod-hidden)").first
+    expect(roadmap.locator("svg").first).to_be_visible(timeout=UPDATE_TIMEOUT_MS)
+    baseline = load_engagement(journey_file).scenario
+    name = "two more points"
+    roadmap.get_by_label("Name", exact=True).click()
+    page.keyboard.type(name, delay=KEY_DELAY_MS)
+    # The slider's handle, focused, moves a step a key; the value goes to the kernel as each key is let go.
+    handle = roadmap.locator(".widget-slider").filter(has_text="Capacity").locator(".noUi-handle").first
+    handle.focus()
+    for _ in range(2):
+        page.keyboard.press("ArrowRight", delay=KEY_DELAY_MS)
+    capacity = baseline.capacities()[0] + 2
+    expect(roadmap.locator(".widget-slider").filter(has_text="Capacity").locator(".widget-readout")).to_have_text(
+        str(capacity)
+    )
+    roadmap.get_by_role("button", name="Save as scenario").click()
+    wait_until(lambda: name in load_engagement(journey_file).scenario_names(), f"the scenario {name!r} in the file")
+    engagement = load_engagement(journey_file)
+    saved = engagement.scenario_named(name)
+    assert (saved.capacity, saved.waves, saved.strategy) == (capacity, baseline.waves, baseline.strategy)
+    assert engagement.scenario == baseline  # the baseline is untouched
+    assert f"  - {{name: {name}, capacity: {capacity}}}" in journey_file.read_text(encoding="utf-8").splitlines()
+    picker = roadmap.get_by_label("Scenario", exact=True)
+    expect(picker.locator("option:checked")).to_have_text(name, timeout=UPDATE_TIMEOUT_MS)
+    expect(page.locator(".vk-workshop > .vk-status")).to_contain_text("Saved to journey.yaml at")
+    screenshot(roadmap, "roadmap-saved-as-scenario")
