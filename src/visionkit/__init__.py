@@ -22,8 +22,8 @@ _EXPORTS = {
     "ConflictError": "visionkit.engagement_file",
     "load_engagement": "visionkit.engagement_file",
     "plan": "visionkit.planner",
-    "compare": "visionkit.compare",
-    "Comparison": "visionkit.compare",
+    "compare": "visionkit.comparison",
+    "Comparison": "visionkit.comparison",
     "NamedScenario": "visionkit.model",
     "Roadmap": "visionkit.roadmap",
     "Uplift": "visionkit.roadmap",
@@ -41,8 +41,8 @@ if TYPE_CHECKING:
     from .catalog import Capability as Capability
     from .catalog import Catalog as Catalog
     from .catalog import default_catalog as default_catalog
-    from .compare import Comparison as Comparison
-    from .compare import compare as compare
+    from .comparison import Comparison as Comparison
+    from .comparison import compare as compare
     from .engagement_file import ConflictError as ConflictError
     from .engagement_file import EngagementFile as EngagementFile
     from .engagement_file import load_engagement as load_engagement

@@ -17,7 +17,7 @@ from .parameters import DOCUMENT_NAMES, SCENARIO_NAMES, whole
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from .compare import Comparison
+    from .comparison import Comparison
     from .model import Engagement
     from .roadmap import Roadmap
 
@@ -268,7 +268,7 @@ def cmd_plan(args: argparse.Namespace) -> int:
     try:
         engagement = load_engagement(args.file)
         if args.compare or len(names) > 1:
-            from .compare import Comparison
+            from .comparison import Comparison
 
             names = names or engagement.scenario_names()
             plans = {name: plan(engagement, scenario=name, **_overrides(args, engagement, name)) for name in names}

@@ -144,7 +144,7 @@ class RoadmapDocument:
     def scenarios(self) -> Section:
         """The engagement's named scenarios compared with this plan's; empty (nothing shown) without any."""
         from .charts import scenarios
-        from .compare import Comparison
+        from .comparison import Comparison
         from .model import BASELINE
         from .planner import plan
         from .sections import Section, scenario_comparison

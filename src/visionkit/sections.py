@@ -36,7 +36,7 @@ from .doctree import (
 if TYPE_CHECKING:
     from .changes import PlanChanges
     from .charts import Chart as Figure
-    from .compare import Comparison
+    from .comparison import Comparison
     from .roadmap import MomentPlan, Roadmap, Uplift
 
 SECTION_MIME = "application/vnd.visionkit.section+json"

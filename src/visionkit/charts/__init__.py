@@ -27,7 +27,7 @@ from ._svg import _svg
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from ..compare import Comparison
+    from ..comparison import Comparison
     from ..roadmap import Roadmap
 
 __all__ = [

@@ -15,7 +15,7 @@ from ._style import PAGE_WIDTH_IN, style
 from ._text import _clip_middle, _plural
 
 if TYPE_CHECKING:
-    from ..compare import Comparison
+    from ..comparison import Comparison
 
 
 def _scenarios(comparison: Comparison, brand: str) -> _Built:
