@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 
@@ -36,6 +38,48 @@ def atomic_write_text(path: str | os.PathLike[str], text: str) -> None:
 def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
     """Write bytes to a file so that readers see the old or the new content, never a mix."""
     _atomic_write(Path(path), data)
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """Write a new file whole and flush it to disk (a folder's files go through here, one by one)."""
+    with path.open("xb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def atomic_write_files(folder: str | os.PathLike[str], files: Mapping[str, bytes]) -> list[Path]:
+    """Write several files into `folder` so that it never holds some of them new and others missing or cut.
+
+    Every file is written whole into a temporary folder beside `folder` first; only then are they
+    moved into place (the whole folder at once when it is new, else one rename per file, which
+    replaces a file or a link of that name rather than writing through it). A failure before that
+    leaves `folder` as it was and removes the temporary folder. Other files in `folder` stay.
+    """
+    folder = Path(folder)
+    if folder.is_symlink():
+        raise ValueError(f"{folder} is a link; files are never written through a link")
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=folder.parent))
+    try:
+        for name, data in files.items():
+            if Path(name).name != name:
+                raise ValueError(f"{name!r} is not a plain file name")
+            _write_new(staging / name, data)
+        if not folder.exists() and not folder.is_symlink():
+            umask = os.umask(0)
+            os.umask(umask)
+            staging.chmod(0o777 & ~umask)  # mkdtemp makes 0700 folders; a new output folder gets the usual ones
+            staging.rename(folder)
+        else:
+            for name in files:  # checked before the first move, so that a refusal leaves `folder` whole
+                if (folder / name).is_dir() and not (folder / name).is_symlink():
+                    raise IsADirectoryError(21, "Is a folder", str(folder / name))
+            for name in files:
+                (staging / name).replace(folder / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return [folder / name for name in files]
 
 
 def _write_all(fd: int, data: bytes) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from datetime import date, timedelta
 from typing import Literal, get_args
 
 WaveLength = Literal["quarter", "month", "half", "year"]
@@ -91,3 +92,23 @@ def wave_labels(start: str | None, wave_length: WaveLength, waves: int) -> list[
         index = (year * 12 + month - 1) + n * step
         labels.append(_label(index // 12, index % 12 + 1, wave_length))
     return labels
+
+
+def wave_dates(start: str | None, wave_length: WaveLength, waves: int) -> list[tuple[date, date]]:
+    """The first and last day of each wave 1..`waves`; empty when the scenario has no start.
+
+    Waves follow `wave_labels`: the first begins on the first day of the period holding the start
+    (2027-02-15 in quarters begins 2027-01-01), and each ends the day before the next begins.
+    """
+    if start is None:
+        return []
+    year, month = parse_start(start)
+    step = MONTHS_PER[wave_length]
+    first = (year * 12 + month - 1) // step * step  # months since year 0, aligned like the labels
+    if (first + waves * step) // 12 > date.max.year:
+        return []  # a horizon past the year 9999 has labels but no calendar dates
+
+    def first_day(index: int) -> date:
+        return date(index // 12, index % 12 + 1, 1)
+
+    return [(first_day(first + n * step), first_day(first + (n + 1) * step) - timedelta(days=1)) for n in range(waves)]

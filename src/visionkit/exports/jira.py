@@ -1,0 +1,123 @@
+"""The roadmap as one CSV for Jira's CSV importer: an Epic per uplift, linked by what blocks what.
+
+Columns follow what the importer maps (Atlassian's "Import data from a CSV file" and "Create
+issues using the CSV importer"): a header row with a Summary column; `Issue Id`, a number unique
+in the file that other rows refer to; one `Labels` column per label, since a label cannot hold a
+space or a second label; dates as YYYY-MM-DD; and one `Inward issue link (Blocks)` column per
+prerequisite, holding the Issue Id of the uplift that blocks this one (the column name Jira's own
+CSV export uses for "is blocked by"). Each prerequisite is written once, on the uplift it blocks,
+so Jira makes one link for it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from ._csv import Table, csv_bytes, day_text, digest, wave_days
+
+if TYPE_CHECKING:
+    from ..roadmap import Roadmap, Uplift
+
+FILE = "jira-epics.csv"
+LINK_COLUMN = "Inward issue link (Blocks)"
+"""Holds the Issue Id of an issue that blocks the row's issue (the row "is blocked by" it)."""
+SUMMARY_LIMIT = 255
+"""The longest summary Jira takes."""
+
+
+def label(text: str) -> str:
+    """Text as one Jira label: each run of spaces becomes `_` (a label cannot hold a space)."""
+    return re.sub(r"\s+", "_", text.strip())
+
+
+def issue_ids(roadmap: Roadmap) -> dict[str, str]:
+    """A number for each uplift, from the client and the uplift's id: the same on every run."""
+    ids: dict[str, str] = {}
+    taken: set[int] = set()
+    for up_id in sorted(up.id for up in roadmap.uplifts):  # sorted, so a clash resolves the same way every run
+        key: tuple[str, ...] = ("uplift", up_id)
+        while (number := int(digest(roadmap.engagement.client, *key)[:8], 16) + 1) in taken:
+            key = (*key, "again")
+        taken.add(number)
+        ids[up_id] = str(number)
+    return ids
+
+
+def _labels(roadmap: Roadmap, up: Uplift) -> list[str]:
+    catalog = roadmap.engagement.capabilities
+    labels = [label(catalog.domain_name(up.domain))]
+    if up.start_wave:
+        last = up.end_wave or len(roadmap.labels)
+        labels += [label(roadmap.labels[w - 1]) for w in range(up.start_wave, last + 1)]
+    if up.status != "scheduled":
+        labels.append(up.status)
+    return labels
+
+
+def _description(roadmap: Roadmap, up: Uplift) -> str:
+    parts = [
+        f"{up.name}: from level {up.from_level} to level {up.to_level}, {up.effort} effort points.",
+        f"When: {roadmap.when(up.id)}.",
+    ]
+    why = roadmap.why(up.id)
+    if why:
+        parts.append(f"Why: {why}.")
+    if up.notes:
+        parts.append(f"Notes: {'; '.join(up.notes)}.")
+    return "\n\n".join(parts)
+
+
+def jira_table(roadmap: Roadmap) -> Table:
+    """The rows of the Jira CSV, the header first: one Epic per uplift, in delivery order."""
+    ids = issue_ids(roadmap)
+    days = wave_days(roadmap)
+    order = roadmap.in_delivery_order()
+    rows = []
+    for up in order:
+        blocked_by = [ids[pre] for pre in up.prerequisites if pre in ids]
+        rows.append(
+            (
+                [ids[up.id], "Epic", up.label[:SUMMARY_LIMIT], _description(roadmap, up)],
+                _labels(roadmap, up),
+                [day_text(days, up.start_wave, end=False), day_text(days, up.end_wave, end=True)],
+                blocked_by,
+            )
+        )
+    # Repeated columns hold one value each, as many as the fullest row needs (at least one, so that a
+    # saved import configuration maps the same columns whatever the plan).
+    label_columns = max([1, *(len(r[1]) for r in rows)])
+    link_columns = max([1, *(len(r[3]) for r in rows)])
+    header = [
+        "Issue Id",
+        "Issue Type",
+        "Summary",
+        "Description",
+        *["Labels"] * label_columns,
+        "Start date",
+        "Due date",
+        *[LINK_COLUMN] * link_columns,
+    ]
+    table = [header]
+    for fields, labels, dates, links in rows:
+        table.append(
+            [
+                *fields,
+                *labels,
+                *[""] * (label_columns - len(labels)),
+                *dates,
+                *links,
+                *[""] * (link_columns - len(links)),
+            ]
+        )
+    return table
+
+
+def jira_tables(roadmap: Roadmap) -> dict[str, Table]:
+    """The one file of the Jira export, as a table."""
+    return {FILE: jira_table(roadmap)}
+
+
+def jira_files(roadmap: Roadmap) -> dict[str, bytes]:
+    """The Jira CSV's bytes (quoted where a cell needs it)."""
+    return {name: csv_bytes(table) for name, table in jira_tables(roadmap).items()}
