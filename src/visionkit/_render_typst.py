@@ -65,17 +65,27 @@ def _attr(tag: str, name: str) -> str:
     return match.group(1) if match else ""
 
 
-def chart_width_mm(svg: str) -> float:
-    """The width to set a chart at: its own, at most the text width, and short enough to fit a page."""
+def chart_size_pt(svg: str) -> tuple[float, float] | None:
+    """A chart's own width and height in points, from its `<svg>` element (None when it gives neither)."""
     head = svg[: svg.find(">") + 1]
     width = _length_pt(_attr(head, "width"))
     height = _length_pt(_attr(head, "height"))
     if not width or not height:
         view = _attr(head, "viewBox").split()
         if len(view) == 4:
-            width, height = float(view[2]), float(view[3])
-    if not width or not height:
+            try:
+                width, height = float(view[2]), float(view[3])
+            except ValueError:
+                return None
+    return (width, height) if width and height and width > 0 and height > 0 else None
+
+
+def chart_width_mm(svg: str) -> float:
+    """The width to set a chart at: its own, at most the text width, and short enough to fit a page."""
+    size = chart_size_pt(svg)
+    if size is None:
         return TEXT_WIDTH_MM
+    width, height = size
     natural = width * 25.4 / 72
     return round(min(TEXT_WIDTH_MM, natural, CHART_MAX_HEIGHT_MM * width / height), 2)
 

@@ -1,14 +1,14 @@
 """Roadmap notebooks typeset to PDF with Typst, from the document model (doctree.py) of every output.
 
 A visionkit section carries its tree in its output; markdown cells and other HTML outputs (a cell a
-strategist adds to the workbook) are read into the same tree here. `_render_typst` sets the tree on the
-functions of templates/visionkit/document.typ; every piece of text reaches Typst as a string literal,
-so no user text is ever read as Typst markup.
+strategist adds to the workbook) are read into the same tree here (`read_document`, which the deck's
+renderer reads too). `_render_typst` sets the tree on the functions of templates/visionkit/document.typ;
+every piece of text reaches Typst as a string literal, so no user text is ever read as Typst markup.
+`rasterise` draws charts as PNG pictures for formats that need them.
 """
 
 from __future__ import annotations
 
-import base64
 import datetime as _dt
 import re
 import tempfile
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._brand import DEFAULT_BRAND
-from ._render_typst import TypstRenderer, chart_width_mm, lit, trim
+from ._render_typst import TEXT_WIDTH_MM, TypstRenderer, chart_size_pt, chart_width_mm, lit, trim
 from ._resources import typst_template
 from .doctree import (
     Block,
@@ -43,7 +43,19 @@ from .sections import SECTION_MIME, Section
 if TYPE_CHECKING:
     import typst
 
-__all__ = ["TypesetError", "chart_width_mm", "document_source", "lit", "notebook_to_pdf", "parse", "typeset"]
+__all__ = [
+    "Blocks",
+    "NotebookDocument",
+    "TypesetError",
+    "chart_width_mm",
+    "document_source",
+    "lit",
+    "notebook_to_pdf",
+    "parse",
+    "rasterise",
+    "read_document",
+    "typeset",
+]
 
 SKIPPED_TAGS = ("remove-cell", "parameters", "injected-parameters")
 
@@ -56,6 +68,10 @@ _SVG = re.compile(r"<svg\b.*?</svg\s*>", re.DOTALL | re.IGNORECASE)
 _HEX = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
 _STYLES = {"strong": "strong", "b": "strong", "em": "emph", "i": "emph", "cite": "emph", "dfn": "emph", "var": "emph",
            "sub": "sub", "sup": "sup"}  # fmt: skip
+
+
+RASTER_MAX_PT = 1440.0
+"""The longest side of a chart drawn as a picture, in points (20 inches: 4000 pixels at 200 ppi)."""
 
 
 class TypesetError(RuntimeError):
@@ -252,8 +268,35 @@ def html_blocks(html: str) -> list[Block]:
     return _Reader(svgs).flow(parse(html, svgs).children)
 
 
-def document_source(nb: Any) -> tuple[str, dict[str, bytes]]:
-    """The Typst source of a roadmap notebook's document, and the image files it refers to."""
+@dataclass(frozen=True)
+class Blocks:
+    """Blocks that come from no visionkit section: a markdown cell, or another cell's HTML, SVG or PNG output."""
+
+    blocks: list[Block]
+    framed: bool = True
+    """Set as a section of their own (markdown and HTML), or bare (a picture output)."""
+
+
+@dataclass(frozen=True)
+class NotebookDocument:
+    """An executed roadmap notebook read into the document model: the cover's facts and every part, in order."""
+
+    client: str
+    title: str
+    date: str
+    """The cover's date as YYYY-MM-DD, or empty."""
+    brand: str
+    """The brand colour as #rgb or #rrggbb (the default brand when the sections carry none that is valid)."""
+    parts: list[Section | Blocks]
+    contents: frozenset[str]
+    """The ids of the sections listed in the contents."""
+
+
+def read_document(nb: Any) -> NotebookDocument:
+    """A roadmap notebook's sections and other blocks, in order: what every document format is made from.
+
+    Cells tagged `remove-cell`, `parameters` or `injected-parameters` are left out.
+    """
     client = title = date = ""
     brand = DEFAULT_BRAND
     in_contents: set[str] = set()
@@ -268,18 +311,12 @@ def document_source(nb: Any) -> tuple[str, dict[str, bytes]]:
             brand = str(meta.get("brand") or brand)
             if meta.get("in_contents"):
                 in_contents.add(str(meta.get("id")))
-    setter = TypstRenderer()
-    body: list[str] = []
-    contents_done = False
-
-    def foreign(html: str) -> None:
-        body.append(f"#vk-section[{setter.blocks(html_blocks(html))}]")
-
+    parts: list[Section | Blocks] = []
     for cell in nb.cells:
         if any(tag in SKIPPED_TAGS for tag in cell.metadata.get("tags", [])):
             continue
         if cell.cell_type == "markdown":
-            foreign(_markdown(cell.source))
+            parts.append(Blocks(html_blocks(_markdown(cell.source))))
             continue
         if cell.cell_type != "code":
             continue
@@ -290,26 +327,40 @@ def document_source(nb: Any) -> tuple[str, dict[str, bytes]]:
             meta = data.get(SECTION_MIME)
             if isinstance(meta, dict):
                 try:
-                    section = Section.from_payload(meta)
+                    parts.append(Section.from_payload(meta))
                 except (ValueError, TypeError) as exc:
                     raise TypesetError(f"a document section cannot be read: {exc}") from None
-                body.append(setter.section(section.blocks, section.style, in_contents=section.id in in_contents))
-                if section.id == "cover" and not contents_done and in_contents:
-                    contents_done = True
-                    body.append("#vk-contents()")
             elif "text/html" in data:
-                foreign(_text(data["text/html"]))
+                parts.append(Blocks(html_blocks(_text(data["text/html"]))))
             elif "image/svg+xml" in data:
-                body.append(setter.chart(_text(data["image/svg+xml"])))
+                parts.append(Blocks([Chart(_text(data["image/svg+xml"]))], framed=False))
             elif "image/png" in data:
-                body.append(setter.image(base64.b64decode(_text(data["image/png"])), "png"))
+                parts.append(Blocks([Image("data:image/png;base64," + _text(data["image/png"]))], framed=False))
             elif "text/markdown" in data:
-                foreign(_markdown(_text(data["text/markdown"])))
+                parts.append(Blocks(html_blocks(_markdown(_text(data["text/markdown"])))))
     if not _HEX.fullmatch(brand):
         brand = DEFAULT_BRAND
+    return NotebookDocument(client, title, date, brand, parts, frozenset(in_contents))
+
+
+def document_source(nb: Any) -> tuple[str, dict[str, bytes]]:
+    """The Typst source of a roadmap notebook's document, and the image files it refers to."""
+    document = read_document(nb)
+    setter = TypstRenderer()
+    body: list[str] = []
+    contents_done = False
+    for part in document.parts:
+        if isinstance(part, Blocks):
+            inner = setter.blocks(part.blocks)
+            body.append(f"#vk-section[{inner}]" if part.framed else inner)
+            continue
+        body.append(setter.section(part.blocks, part.style, in_contents=part.id in document.contents))
+        if part.id == "cover" and not contents_done and document.contents:
+            contents_done = True
+            body.append("#vk-contents()")
     preamble = (
-        f"#let client = {lit(client)}\n#let doctitle = {lit(title)}\n#let brand = rgb({lit(brand)})\n"
-        f"#let docdate = {_date(date)}\n"
+        f"#let client = {lit(document.client)}\n#let doctitle = {lit(document.title)}\n"
+        f"#let brand = rgb({lit(document.brand)})\n#let docdate = {_date(document.date)}\n"
     )
     return preamble + typst_template() + "\n" + "\n".join(part for part in body if part) + "\n", setter.assets
 
@@ -341,8 +392,7 @@ def fonts() -> typst.Fonts:
     return typst.Fonts()
 
 
-def typeset(source: str, assets: dict[str, bytes]) -> bytes:
-    """Compile Typst source, with its image files beside it, to PDF bytes."""
+def _compile(source: str, assets: dict[str, bytes], what: str, **options: Any) -> Any:
     import typst
 
     with tempfile.TemporaryDirectory(prefix="visionkit-typeset-") as folder:
@@ -352,12 +402,37 @@ def typeset(source: str, assets: dict[str, bytes]) -> bytes:
         (root / "main.typ").write_text(source, encoding="utf-8")
         compiler = typst.Compiler(root=folder, font_paths=fonts())
         try:
-            pdf = compiler.compile(input=str(root / "main.typ"), format="pdf")
+            return compiler.compile(input=str(root / "main.typ"), **options)
         except typst.TypstError as exc:
-            raise TypesetError(f"the PDF could not be typeset: {exc.message}") from None
+            raise TypesetError(f"the {what} could not be typeset: {exc.message}") from None
+
+
+def typeset(source: str, assets: dict[str, bytes]) -> bytes:
+    """Compile Typst source, with its image files beside it, to PDF bytes."""
+    pdf = _compile(source, assets, "PDF", format="pdf")
     if not isinstance(pdf, bytes):
         raise TypesetError("the PDF could not be typeset: Typst returned no document")
     return pdf
+
+
+def rasterise(svgs: list[str], ppi: float = 200.0) -> list[bytes]:
+    """Each SVG chart as a PNG of its own size at `ppi`, drawn by Typst with the document's fonts (one compile)."""
+    if not svgs:
+        return []
+    pages = []
+    for n, svg in enumerate(svgs):
+        width, height = chart_size_pt(svg) or (TEXT_WIDTH_MM * 72 / 25.4, TEXT_WIDTH_MM * 72 / 25.4)
+        # A page as large as the SVG says, up to a poster's: the picture's pixels stay bounded whatever it claims.
+        scale = min(1.0, RASTER_MAX_PT / max(width, height))
+        width, height = round(width * scale, 3), round(height * scale, 3)
+        pages.append(f'#page(width: {width}pt, height: {height}pt, margin: 0pt, image("chart-{n}.svg", width: 100%))')
+    assets = {f"chart-{n}.svg": svg.encode("utf-8") for n, svg in enumerate(svgs)}
+    pngs = _compile("\n".join(pages), assets, "charts", format="png", ppi=ppi)
+    # Typst returns one PNG for a one-page document, a list of them otherwise.
+    out = [pngs] if isinstance(pngs, bytes) else list(pngs)
+    if len(out) != len(svgs) or not all(isinstance(png, bytes) for png in out):
+        raise TypesetError("the charts could not be typeset: Typst returned the wrong number of pictures")
+    return out
 
 
 def notebook_to_pdf(nb: Any) -> bytes:

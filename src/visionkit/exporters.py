@@ -1,4 +1,4 @@
-"""nbconvert exporters for roadmap documents: `--to visionkit-html` and `--to visionkit-pdf`."""
+"""nbconvert exporters for roadmap documents: `--to visionkit-html`, `-pdf`, `-pptx` (a deck) and `-xlsx` (tables)."""
 
 from __future__ import annotations
 
@@ -67,3 +67,47 @@ class PDFExporter(Exporter):
         nb_copy, resources = super().from_notebook_node(nb, resources, **kw)
         resources["output_extension"] = ".pdf"
         return notebook_to_pdf(nb_copy), resources
+
+
+class PPTXExporter(Exporter):
+    """A roadmap workbook's outputs as an editable PowerPoint deck, from the same sections as the HTML and PDF."""
+
+    export_from_notebook = "visionkit PowerPoint"
+    output_mimetype = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+
+    @default("file_extension")
+    def _file_extension_default(self) -> str:
+        return ".pptx"
+
+    def from_notebook_node(  # type: ignore[override]
+        self, nb: Any, resources: dict[str, Any] | None = None, **kw: Any
+    ) -> tuple[bytes, dict[str, Any]]:
+        """Lay the notebook's document sections out as slides (bytes of a .pptx file)."""
+        from ._render_pptx import notebook_to_pptx
+
+        nb_copy, resources = super().from_notebook_node(nb, resources, **kw)
+        resources["output_extension"] = ".pptx"
+        return notebook_to_pptx(nb_copy), resources
+
+
+class XLSXExporter(Exporter):
+    """An executed roadmap workbook's plan as an Excel workbook of its tables, planned again from its parameters."""
+
+    export_from_notebook = "visionkit Excel"
+    output_mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+    @default("file_extension")
+    def _file_extension_default(self) -> str:
+        return ".xlsx"
+
+    def from_notebook_node(  # type: ignore[override]
+        self, nb: Any, resources: dict[str, Any] | None = None, **kw: Any
+    ) -> tuple[bytes, dict[str, Any]]:
+        """The roadmap, readiness, traceability, waves and assessment tables (bytes of a .xlsx file)."""
+        from ._xlsx import notebook_to_xlsx
+
+        nb_copy, resources = super().from_notebook_node(nb, resources, **kw)
+        resources["output_extension"] = ".xlsx"
+        # A relative engagement path is the notebook's own folder's, where it ran.
+        folder = (resources.get("metadata") or {}).get("path") or None
+        return notebook_to_xlsx(nb_copy, base=folder), resources

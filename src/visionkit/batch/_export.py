@@ -1,4 +1,4 @@
-"""The export job: an executed notebook rendered to HTML and PDF, and the warm-up of the export template."""
+"""The export job: an executed notebook rendered to each document format, and the warm-up of the export template."""
 
 from __future__ import annotations
 
@@ -9,13 +9,16 @@ from pathlib import Path
 
 from .._atomic import atomic_write_bytes, atomic_write_text
 
-FORMATS = ("ipynb", "html", "pdf")
+FORMATS = ("ipynb", "html", "pdf", "pptx", "xlsx")
 """What a build can keep of each client, as `roadmap.<format>`; `--to` offers these.
 
-Add yours here. Then `export_job` writes it, `Batch._export` and `Batch._warm_exports` ask for it (both
-name html and pdf), and the `--to` help in cli.py lists it. docs/architecture.md ("An export format")
-gives every step.
+Add yours here. Then `export_job` writes it (and `EXPORTED` names it), and the `--to` help in cli.py
+lists it. docs/architecture.md ("An export format") gives every step.
 """
+DEFAULT_FORMATS = ("ipynb", "html", "pdf")
+"""What a build keeps when `--to` does not say: the deck and the spreadsheet only when asked."""
+EXPORTED = ("html", "pdf", "pptx", "xlsx")
+"""The formats `export_job` makes from the executed notebook (the notebook itself is papermill's)."""
 
 
 def warm_exporters() -> None:
@@ -34,7 +37,7 @@ def warm_exporters() -> None:
 
 
 def export_job(notebook: str, folder: str, formats: Sequence[str]) -> None:
-    """Render an executed notebook to roadmap.html and roadmap.pdf in `folder`, with the time each took."""
+    """Render an executed notebook to roadmap.<format> in `folder` for each of `formats`, with the time each took."""
     import nbformat
 
     from .._typeset import notebook_to_pdf
@@ -50,4 +53,16 @@ def export_job(notebook: str, folder: str, formats: Sequence[str]) -> None:
         started = time.perf_counter()
         atomic_write_bytes(Path(folder) / "roadmap.pdf", notebook_to_pdf(nb))
         seconds["pdf"] = time.perf_counter() - started
+    if "pptx" in formats:
+        from .._render_pptx import notebook_to_pptx
+
+        started = time.perf_counter()
+        atomic_write_bytes(Path(folder) / "roadmap.pptx", notebook_to_pptx(nb))
+        seconds["pptx"] = time.perf_counter() - started
+    if "xlsx" in formats:
+        from .._xlsx import notebook_to_xlsx
+
+        started = time.perf_counter()
+        atomic_write_bytes(Path(folder) / "roadmap.xlsx", notebook_to_xlsx(nb))
+        seconds["xlsx"] = time.perf_counter() - started
     atomic_write_text(Path(folder) / "timings.json", json.dumps(seconds))

@@ -1,0 +1,217 @@
+"""A roadmap's tables as an Excel workbook: one sheet per table, typed cells, and no cell that runs as a formula.
+
+The sheets are the roadmap (`Roadmap.table()`'s columns), readiness, traceability, waves and the
+assessment (each capability in play with today's level, its target, the gap and whether a moment
+needs it directly or only as a prerequisite, as the workshop's Assessment tab says). Numbers are
+numbers, periods and ids are text, the header row is frozen and filtered, and columns are as wide as
+their content (within bounds).
+
+Text that a spreadsheet would run as a formula gets the leading quote `_spreadsheet.as_text_cell`
+gives it in CSV, and every text cell is stored as a string, never as a formula. Text holding
+characters XML cannot carry (C0 controls) shows U+FFFD in their place.
+
+An executed roadmap notebook holds sections, not the roadmap itself: `notebook_to_xlsx` plans again
+from the notebook's parameters (its parameters cell, then what papermill injected), exactly as its
+workbook did; planning is deterministic. The plan is then checked against the notebook's own
+uplift section, so an engagement file changed since the notebook ran is refused, never written.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import json
+import re
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ._ooxml import document_time, reproducible_zip, rgb_hex
+from ._spreadsheet import as_text_cell
+
+if TYPE_CHECKING:
+    from .roadmap import Roadmap
+
+__all__ = ["SHEETS", "SpreadsheetError", "notebook_parameters", "notebook_to_xlsx", "roadmap_to_xlsx"]
+
+SHEETS = ("Roadmap", "Readiness", "Traceability", "Waves", "Assessment")
+"""The workbook's sheets, in order."""
+MIN_WIDTH, MAX_WIDTH = 8, 60
+"""Bounds of a column's width, in characters: a long "why" wraps past the screen rather than off it."""
+_ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037]")
+_PERCENT = {"utilisation"}
+
+
+class SpreadsheetError(RuntimeError):
+    """A notebook whose roadmap cannot be planned again as it was."""
+
+
+def notebook_to_xlsx(nb: Any, base: str | Path | None = None) -> bytes:
+    """An executed roadmap notebook's tables as .xlsx bytes; a relative engagement path is read in `base`."""
+    from ._resources import demo_path
+    from ._typeset import read_document
+    from .doctree import to_json
+    from .engagement_file import load_engagement
+    from .errors import EngagementError
+    from .planner import plan
+    from .sections import uplift_list
+
+    parameters = notebook_parameters(nb)
+    path = Path(str(parameters.get("engagement_file") or demo_path()))
+    if base is not None and not path.is_absolute():
+        path = Path(base) / path
+    # As `RoadmapDocument.from_parameters` plans (the workbook's own call); the check below catches any drift.
+    settings = {k: parameters.get(k) for k in ("scenario", "waves", "capacity", "strategy", "time_limit")}
+    try:
+        roadmap = plan(load_engagement(path), **settings)
+    except (EngagementError, OSError, ValueError, TypeError) as exc:
+        raise SpreadsheetError(f"the roadmap cannot be planned again from the notebook's parameters: {exc}") from None
+    read = read_document(nb)
+    shown = next((p for p in read.parts if getattr(p, "id", None) == "uplifts"), None)
+    if shown is not None:
+        # JSON both ways, so that tuples and lists compare alike.
+        again = json.loads(json.dumps(to_json(uplift_list(roadmap).blocks)))
+        if again != json.loads(json.dumps(to_json(shown.blocks))):
+            raise SpreadsheetError(
+                "the roadmap planned again from the notebook's parameters differs from the one in the notebook "
+                "(its engagement file changed since it ran, or a time limit stopped the solver): run it again"
+            )
+    return roadmap_to_xlsx(roadmap, date=read.date or str(parameters.get("date") or ""))
+
+
+def notebook_parameters(nb: Any) -> dict[str, Any]:
+    """The parameters a roadmap notebook ran with: its parameters cell's values, then those papermill injected."""
+    values: dict[str, Any] = {}
+    for cell in nb.cells:
+        if cell.cell_type == "code" and "parameters" in cell.metadata.get("tags", []):
+            values.update(_literals(cell.source))
+    injected = nb.metadata.get("papermill", {}).get("parameters", {})
+    values.update(injected if isinstance(injected, dict) else {})
+    return values
+
+
+def _literals(source: str) -> dict[str, Any]:
+    """The names a cell gives literal values to (`name: type = value` or `name = value`); nothing is run."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return {}
+    out: dict[str, Any] = {}
+    for node in tree.body:
+        targets: list[ast.expr]
+        if isinstance(node, ast.AnnAssign) and node.value is not None:
+            targets, value = [node.target], node.value
+        elif isinstance(node, ast.Assign):
+            targets, value = list(node.targets), node.value
+        else:
+            continue
+        names = [t.id for t in targets if isinstance(t, ast.Name)]
+        if len(names) != len(targets):
+            continue  # an attribute or a subscript is no parameter
+        try:
+            literal = ast.literal_eval(value)
+        except (ValueError, SyntaxError, TypeError):
+            continue
+        out.update(dict.fromkeys(names, literal))
+    return out
+
+
+def roadmap_to_xlsx(roadmap: Roadmap, *, date: str = "") -> bytes:
+    """The roadmap's tables as .xlsx bytes; dated `date` (YYYY-MM-DD), so the same plan gives the same bytes."""
+    from openpyxl import Workbook
+    from openpyxl.writer.excel import ExcelWriter
+
+    book = Workbook()
+    brand = rgb_hex(roadmap.engagement.branding.primary)
+    first = True
+    for name, (header, rows) in zip(SHEETS, _tables(roadmap), strict=True):
+        sheet = book.active if first else book.create_sheet()
+        first = False
+        sheet.title = name
+        _fill(sheet, header, rows, brand)
+    when = document_time(date)
+    props = book.properties
+    props.title = "Roadmap tables"
+    props.subject = roadmap.engagement.client
+    props.creator = ""
+    props.lastModifiedBy = None
+    props.created = props.modified = when
+    out = io.BytesIO()
+    # ExcelWriter rather than `save`, which would stamp the time of saving as `modified`.
+    ExcelWriter(book, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED)).save()
+    return reproducible_zip(out.getvalue())
+
+
+def _tables(roadmap: Roadmap) -> list[tuple[list[str], list[list[Any]]]]:
+    """Each sheet's header and rows, from the tables the roadmap and the Assessment tab already compute."""
+    from .roadmap import TABLE_COLUMNS
+    from .widgets.assessor import capabilities_in_play
+
+    catalog = roadmap.engagement.capabilities
+    tables = [(list(TABLE_COLUMNS), [[row[c] for c in TABLE_COLUMNS] for row in roadmap.table_rows()])]
+    # Every engagement has a perfect day and a wave, so the first row names the columns.
+    readiness = roadmap.readiness_rows()
+    tables.append((list(readiness[0]), [list(row.values()) for row in readiness]))
+    capabilities, grid = roadmap.traceability_grid()
+    trace = [[mp.perfect_day, mp.key, mp.at or "", *levels] for mp, levels in zip(roadmap.moments, grid, strict=True)]
+    tables.append((["perfect_day", "moment", "at", *(catalog[c].name for c in capabilities)], trace))
+    waves = roadmap.wave_rows()
+    tables.append((list(waves[0]), [list(w.values()) for w in waves]))
+    in_play = capabilities_in_play(roadmap.engagement)
+    assessment = []
+    for cid in catalog.in_domain_order(in_play):
+        why = in_play[cid]
+        today = roadmap.current.get(cid, 0)
+        known = cid in catalog
+        assessment.append(
+            [
+                cid,
+                catalog[cid].name if known else cid,
+                catalog.domain_name(catalog[cid].domain) if known else "",
+                today,
+                why.target,
+                max(why.target - today, 0),
+                "directly" if why.direct else "prerequisite only",
+                "; ".join(f"{label} (level {level})" for label, level in why.moments),
+                "; ".join(f"{catalog[c].name if c in catalog else c} (level {lv})" for c, lv in why.prerequisite_of),
+            ]
+        )
+    header = ["capability", "name", "domain", "today", "target", "gap", "needed", "by_moments", "prerequisite_of"]
+    tables.append((header, assessment))
+    return tables
+
+
+def _value(value: Any) -> Any:
+    """A cell's value: numbers as numbers, lists as text, text that cannot run as a formula."""
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, list | tuple):
+        value = ", ".join(str(v) for v in value)
+    return as_text_cell(_ILLEGAL.sub("\ufffd", str(value)))
+
+
+def _fill(sheet: Any, header: Sequence[str], rows: Sequence[Sequence[Any]], brand: str) -> None:
+    """Write a table: a frozen, filtered header row in the brand colour, typed cells, fitted columns."""
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    widths = [len(str(h)) for h in header]
+    for y, row in enumerate([list(header), *rows], start=1):
+        for x, raw in enumerate(row, start=1):
+            value = _value(raw)
+            cell = sheet.cell(row=y, column=x, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # text, whatever it looks like: openpyxl makes "=..." a formula otherwise
+            if y > 1 and header[x - 1] in _PERCENT and isinstance(value, float):
+                cell.number_format = "0.0%"
+            shown = "" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+            widths[x - 1] = max(widths[x - 1], len(shown))
+    for x in range(1, len(header) + 1):
+        cell = sheet.cell(row=1, column=x)
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", start_color=brand, end_color=brand)
+    for x, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(x)].width = min(max(width + 2, MIN_WIDTH), MAX_WIDTH)
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(max(len(header), 1))}{len(rows) + 1}"

@@ -1,0 +1,311 @@
+"""The PowerPoint deck read back with python-pptx: its slides, editable text, charts as pictures, the same bytes."""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+import shutil
+import subprocess
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+import yaml
+from pptx import Presentation
+from pptx.enum.shapes import MSO_SHAPE_TYPE
+from pypdf import PdfReader
+
+from visionkit._render_pptx import MOMENTS_PER_SLIDE, SVG_EXTENSION, notebook_to_pptx
+from visionkit.cli import demo_path
+from visionkit.doctree import (
+    Block,
+    Card,
+    Cell,
+    Chart,
+    Chips,
+    Code,
+    Cover,
+    Facts,
+    Group,
+    Heading,
+    Level,
+    Levels,
+    Paragraph,
+    Quote,
+    Span,
+    Table,
+    Wow,
+)
+from visionkit.document import RoadmapDocument
+from visionkit.exporters import PPTXExporter
+from visionkit.sections import SECTION_MIME, Section
+
+UPLIFTS = "Uplifts and why they are there"
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="100pt" height="50pt"><text x="5" y="20">in svg</text></svg>'
+
+
+def document(path: Path | str = "", date: str = "2027-01-04") -> RoadmapDocument:
+    return RoadmapDocument.from_parameters(str(path or demo_path()), date=date)
+
+
+def demo_variant(folder: Path, change: Callable[[dict[str, Any]], None]) -> Path:
+    """The demo engagement with `change` made to its data, written as a new file."""
+    data = yaml.safe_load(demo_path().read_text(encoding="utf-8"))
+    change(data)
+    path = folder / "variant.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def read(data: bytes) -> Any:
+    return Presentation(io.BytesIO(data))
+
+
+def title(slide: Any) -> str:
+    return slide.shapes.title.text_frame.text if slide.shapes.title is not None else ""
+
+
+def texts(slide: Any) -> list[str]:
+    """Every piece of text on a slide: text frames and table cells."""
+    out = []
+    for shape in slide.shapes:
+        if shape.has_text_frame and shape.text_frame.text.strip():
+            out.append(shape.text_frame.text)
+        if shape.has_table:
+            out.extend(cell.text_frame.text for row in shape.table.rows for cell in row.cells)
+    return out
+
+
+def charts_of(doc: RoadmapDocument) -> list[tuple[str, int]]:
+    """The chart sections' titles and their number of charts, as the deck should show them."""
+    return [
+        (s.title, sum(isinstance(b, Chart) for b in s.blocks))
+        for s in doc.sections()
+        if s.style == "chart" and any(isinstance(b, Chart) for b in s.blocks)
+    ]
+
+
+@pytest.fixture(scope="module")
+def demo() -> tuple[RoadmapDocument, bytes]:
+    doc = document()
+    return doc, notebook_to_pptx(doc.notebook())
+
+
+def test_the_deck_has_a_slide_for_each_part_of_the_document(demo: tuple[RoadmapDocument, bytes]) -> None:
+    doc, data = demo
+    slides = list(read(data).slides)
+    days = doc.engagement.perfect_days
+    per_day = sum(math.ceil(len(d.moments) / MOMENTS_PER_SLIDE) for d in days)
+    charts = sum(n for _, n in charts_of(doc))
+    uplift_slides = [s for s in slides if title(s).startswith(UPLIFTS)]
+    assert uplift_slides, [title(s) for s in slides]
+    assert len(slides) == 1 + 1 + per_day + charts + len(uplift_slides)
+    titles = [title(s) for s in slides]
+    assert titles[:2] == ["Experience roadmap", "Executive summary"]
+    assert titles[2 : 2 + len(days)] == [d.title for d in days]
+    assert [t for t in titles if t in {name for name, _ in charts_of(doc)}] == [name for name, _ in charts_of(doc)]
+    if len(uplift_slides) > 1:
+        assert [title(s) for s in uplift_slides] == [
+            f"{UPLIFTS} ({n} of {len(uplift_slides)})" for n in range(1, len(uplift_slides) + 1)
+        ]
+
+
+def test_the_title_slide_names_the_client_the_title_and_the_date(demo: tuple[RoadmapDocument, bytes]) -> None:
+    _, data = demo
+    deck = read(data)
+    words = " ".join(texts(deck.slides[0]))
+    for expected in ("Northwind Outfitters", "Experience roadmap", "4 January 2027", "Horizon", "Strategy"):
+        assert expected in words, expected
+    assert abs(deck.slide_width / deck.slide_height - 16 / 9) < 0.01
+
+
+def test_each_moment_is_editable_text_on_its_days_slide(demo: tuple[RoadmapDocument, bytes]) -> None:
+    doc, data = demo
+    slides = {title(s): s for s in read(data).slides}
+    for day in doc.engagement.perfect_days:
+        boxes = [s.text_frame.text for s in slides[day.title].shapes if s.has_text_frame]
+        assert day.persona and any(day.persona in box for box in boxes)
+        for moment, plan in zip(day.moments, doc.roadmap.moments_of(day.id), strict=True):
+            # One shape holds the moment's time, channel, story, wow and when it goes live, as text.
+            card = next(box for box in boxes if moment.story in box.replace("\n", " ").replace("\v", " "))
+            assert moment.at is not None and moment.at in card
+            assert moment.channel is not None and moment.channel in card
+            assert moment.wow is not None and moment.wow in card
+            assert f"Live: {doc.roadmap.period(plan.live_wave, prose=True)}" in card
+
+
+def test_charts_are_svg_pictures_with_a_png_fallback_and_their_alt_text(demo: tuple[RoadmapDocument, bytes]) -> None:
+    from PIL import Image
+
+    doc, data = demo
+    alts = [b.alt for s in doc.sections() if s.style == "chart" for b in s.blocks if isinstance(b, Chart)]
+    pictures = [
+        (slide, shape)
+        for slide in read(data).slides
+        for shape in slide.shapes
+        if shape.shape_type == MSO_SHAPE_TYPE.PICTURE
+    ]
+    assert [shape._element.xpath("./p:nvPicPr/p:cNvPr")[0].get("descr") for _, shape in pictures] == alts
+    for slide, shape in pictures:
+        with Image.open(io.BytesIO(shape.image.blob)) as png:
+            assert png.format == "PNG" and png.width >= 1000  # drawn at 200 ppi, sharp on a projector
+        blip = shape._element.xpath("./p:blipFill/a:blip")[0]
+        (svg_blip,) = [e for e in blip.iter() if e.tag.endswith("}svgBlip")]
+        assert svg_blip.getparent().get("uri") == SVG_EXTENSION
+        rid = svg_blip.get("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}embed")
+        part = slide.part.related_part(rid)
+        assert part.content_type == "image/svg+xml" and part.blob.startswith(b"<svg")
+        # Never a picture alone: the slide's title and text say what the chart shows.
+        assert title(slide) and len([t for t in texts(slide) if t != title(slide)]) >= 2
+
+
+def test_no_slide_is_only_a_picture(demo: tuple[RoadmapDocument, bytes]) -> None:
+    _, data = demo
+    for slide in read(data).slides:
+        assert title(slide)
+        words = " ".join(texts(slide))
+        assert len(words) > 40, words
+
+
+def test_the_uplifts_are_tables_with_their_header_on_every_slide(demo: tuple[RoadmapDocument, bytes]) -> None:
+    doc, data = demo
+    tables = [
+        shape.table for slide in read(data).slides if title(slide).startswith(UPLIFTS) for shape in slide.shapes
+        if shape.has_table
+    ]  # fmt: skip
+    rows = []
+    for table in tables:
+        assert [c.text_frame.text for c in table.rows[0].cells] == ["When", "Uplift", "Domain", "Effort", "Why"]
+        rows += [[c.text_frame.text for c in row.cells] for row in list(table.rows)[1:]]
+    expected = doc.roadmap.table_rows()
+    assert len(rows) == len(expected)
+    for row, uplift in zip(rows, expected, strict=True):
+        assert (
+            row[1].startswith(uplift["name"]) and row[3] == str(uplift["effort"]) and row[4].startswith(uplift["why"])
+        )
+
+
+def test_the_brand_colour_is_the_engagements(tmp_path: Path) -> None:
+    path = demo_variant(tmp_path, lambda data: data.update(branding={"primary": "#aa3311"}))
+    deck = read(notebook_to_pptx(document(path).notebook()))
+    header = next(s.table for slide in deck.slides for s in slide.shapes if s.has_table).cell(0, 0)
+    assert str(header.fill.fore_color.rgb) == "AA3311"
+    run = deck.slides[1].shapes.title.text_frame.paragraphs[0].runs[0]
+    assert str(run.font.color.rgb) == "AA3311"
+
+
+def test_the_same_document_gives_the_same_bytes(demo: tuple[RoadmapDocument, bytes]) -> None:
+    doc, data = demo
+    assert notebook_to_pptx(doc.notebook()) == data
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        assert {info.date_time for info in package.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+    props = read(data).core_properties
+    assert props.created == props.modified and props.created.isoformat().startswith("2027-01-04")
+    assert props.title == "Experience roadmap" and props.subject == "Northwind Outfitters"
+    assert props.last_modified_by == "" and props.author == ""
+
+
+def test_hostile_text_is_plain_text_on_the_slides(tmp_path: Path) -> None:
+    hostile = '=HYPERLINK("x") <script>alert(1)</script> {{ x }} #set page(fill: red) \x07bell'
+
+    def change(data: dict[str, Any]) -> None:
+        data["client"] = "<b>Client</b> & {title}"
+        data["perfect_days"][0]["moments"][0]["story"] = hostile
+
+    deck = read(notebook_to_pptx(document(demo_variant(tmp_path, change)).notebook()))
+    words = " ".join(" ".join(texts(slide)) for slide in deck.slides)
+    # Shown as typed; a control character XML cannot hold is written as python-pptx escapes it.
+    assert hostile.replace("\x07", "_x0007_") in words
+    assert "<b>Client</b> & {title}" in words
+
+
+def test_every_kind_of_element_is_on_a_slide() -> None:
+    blocks: list[Block] = [
+        Cover("A client", "A title", "A subtitle", Facts([(["Term"], ["Value"])])),
+        Heading(2, ["A heading"]),
+        Paragraph(["A ", Span("strong", ["strong"]), " and ", Span("sup", ["sup"]), " paragraph"]),
+        Chips([["chip one"], ["chip two"]]),
+        Wow("Wow", ["a wow"]),
+        Group("rubric", [Levels([Level([Span("level", ["L1"]), " a level"], now=True, target=False)])]),
+        Quote([Paragraph(["a quote"])]),
+        Code("line one\nline two"),
+        Table([Cell(["Name"]), Cell(["Count"], num=True)], [[Cell(["a row"]), Cell(["3"], num=True)]]),
+        Group(
+            "day", [Heading(3, ["A day"]), Group("moments", [Card([[Span("when", ["At nine"])]], [Wow("W", ["x"])])])]
+        ),
+        Chart(SVG, "a chart"),
+    ]
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("x")
+    payload = Section("s", "S", blocks, True, {}, "").payload()
+    cell.outputs = [nbformat.v4.new_output("display_data", data={SECTION_MIME: payload})]
+    nb.cells.append(cell)
+    nb.cells.append(nbformat.v4.new_markdown_cell("# Notes\n\n- first point\n- second point\n\n```\ncode here\n```"))
+    words = " ".join(" ".join(texts(slide)) for slide in read(notebook_to_pptx(nb)).slides)
+    for expected in (
+        "A client", "A title", "A subtitle", "Term", "Value", "strong", "chip one", "chip two", "a wow", "a level",
+        "(today)", "a quote", "line one", "line two", "Name", "a row", "A day", "At nine", "a chart", "Notes",
+        "first point", "second point", "code here",
+    ):  # fmt: skip
+        assert expected in words, expected
+
+
+def test_pictures_from_other_outputs_are_kept() -> None:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 20), "red").save(buffer, format="PNG")
+    nb = nbformat.v4.new_notebook()
+    for data in ({"image/png": base64.b64encode(buffer.getvalue()).decode()}, {"image/svg+xml": SVG}):
+        cell = nbformat.v4.new_code_cell("x")
+        cell.outputs = [nbformat.v4.new_output("display_data", data=data)]
+        nb.cells.append(cell)
+    slides = read(notebook_to_pptx(nb)).slides
+    pictures = [s for slide in slides for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
+    assert len(pictures) == 2
+
+
+def test_a_long_day_goes_on_over_more_slides(tmp_path: Path) -> None:
+    count = MOMENTS_PER_SLIDE + 3
+
+    def change(data: dict[str, Any]) -> None:
+        first = data["perfect_days"][0]["moments"][0]
+        data["perfect_days"][0]["moments"] = [
+            {**first, "at": f"{8 + n:02d}:00", "story": f"Moment number {n} of a long day."} for n in range(count)
+        ]
+
+    slides = read(notebook_to_pptx(document(demo_variant(tmp_path, change)).notebook())).slides
+    titles = [title(s) for s in slides]
+    assert "Priya's perfect Saturday (1 of 2)" in titles and "Priya's perfect Saturday (2 of 2)" in titles
+    words = " ".join(" ".join(texts(s)) for s in slides)
+    assert all(f"Moment number {n} of a long day." in words for n in range(count))
+
+
+def test_the_nbconvert_exporter_writes_the_deck(demo: tuple[RoadmapDocument, bytes]) -> None:
+    doc, data = demo
+    body, resources = PPTXExporter().from_notebook_node(doc.notebook())
+    assert body == data and resources["output_extension"] == ".pptx"
+
+
+def test_the_deck_opens_in_libreoffice(demo: tuple[RoadmapDocument, bytes], tmp_path: Path) -> None:
+    """Rendered by a second, independent reader when one is installed (LibreOffice's `soffice`)."""
+    office = shutil.which("soffice") or shutil.which("libreoffice")
+    if office is None:
+        pytest.skip("no LibreOffice (soffice) on this machine to render the deck with")
+    _, data = demo
+    (tmp_path / "deck.pptx").write_bytes(data)
+    profile = (tmp_path / "profile").as_uri()  # its own profile: nothing of the user's, no lock shared with them
+    subprocess.run(
+        [office, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path),
+         str(tmp_path / "deck.pptx")],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    pages = [page.extract_text() or "" for page in PdfReader(tmp_path / "deck.pdf").pages]
+    slides = list(read(data).slides)
+    assert len(pages) == len(slides)
+    for page, slide in zip(pages, slides, strict=True):
+        assert " ".join(title(slide).split()) in " ".join(page.split())

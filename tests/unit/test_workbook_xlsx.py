@@ -1,0 +1,195 @@
+"""The roadmap's tables as an Excel workbook, read back with openpyxl: sheets, typed cells, no formulas, same bytes."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import openpyxl
+import pytest
+import yaml
+
+from visionkit._xlsx import SHEETS, SpreadsheetError, notebook_parameters, notebook_to_xlsx
+from visionkit.cli import demo_path
+from visionkit.document import RoadmapDocument
+from visionkit.exporters import XLSXExporter
+from visionkit.roadmap import TABLE_COLUMNS
+from visionkit.widgets.assessor import capabilities_in_play
+
+DATE = "2027-01-04"
+
+
+def executed(path: Path, **parameters: Any) -> tuple[RoadmapDocument, nbformat.NotebookNode]:
+    """A roadmap notebook as papermill leaves it: the sections as outputs, the parameters in its metadata."""
+    doc = RoadmapDocument.from_parameters(str(path), date=DATE, **parameters)
+    nb = doc.notebook()
+    nb.metadata["papermill"] = {"parameters": {"engagement_file": str(path), "date": DATE, **parameters}}
+    return doc, nb
+
+
+def demo_variant(folder: Path, change: Callable[[dict[str, Any]], None]) -> Path:
+    data = yaml.safe_load(demo_path().read_text(encoding="utf-8"))
+    change(data)
+    path = folder / "variant.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def book(data: bytes) -> Any:
+    return openpyxl.load_workbook(io.BytesIO(data))
+
+
+def rows(sheet: Any) -> list[tuple[Any, ...]]:
+    return list(sheet.iter_rows(values_only=True))
+
+
+@pytest.fixture(scope="module")
+def demo() -> tuple[RoadmapDocument, bytes]:
+    doc, nb = executed(demo_path())
+    return doc, notebook_to_xlsx(nb)
+
+
+def test_one_sheet_per_table_with_a_frozen_filtered_header(demo: tuple[RoadmapDocument, bytes]) -> None:
+    _, data = demo
+    workbook = book(data)
+    assert tuple(workbook.sheetnames) == SHEETS
+    for sheet in workbook:
+        assert sheet.freeze_panes == "A2"
+        assert sheet.auto_filter.ref == f"A1:{openpyxl.utils.get_column_letter(sheet.max_column)}{sheet.max_row}"
+        assert all(cell.font.bold for cell in sheet[1])
+        for letter, dimension in sheet.column_dimensions.items():
+            assert 8 <= dimension.width <= 60, (sheet.title, letter, dimension.width)
+
+
+def test_the_roadmap_sheet_is_roadmap_table_typed(demo: tuple[RoadmapDocument, bytes]) -> None:
+    doc, data = demo
+    header, *body = rows(book(data)["Roadmap"])
+    assert list(header) == TABLE_COLUMNS
+    expected = doc.roadmap.table_rows()
+    assert len(body) == len(expected)
+    for row, want in zip(body, expected, strict=True):
+        got = dict(zip(header, row, strict=True))
+        for name in ("from_level", "to_level", "effort"):
+            assert isinstance(got[name], int) and got[name] == want[name]
+        assert isinstance(got["value"], int | float) and got["value"] == pytest.approx(want["value"])
+        assert got["start_wave"] == want["start_wave"] and got["end_wave"] == want["end_wave"]
+        assert isinstance(got["end"], str) and got["end"] == want["end"]  # periods stay text: "2027-Q1"
+        assert got["why"] == want["why"] and got["name"] == want["name"]
+        assert (got["moments"] or "") == ", ".join(want["moments"])
+
+
+def test_readiness_traceability_and_waves_are_the_roadmaps(demo: tuple[RoadmapDocument, bytes]) -> None:
+    doc, data = demo
+    workbook = book(data)
+    header, *body = rows(workbook["Readiness"])
+    readiness = doc.roadmap.readiness_rows()
+    assert list(header) == list(readiness[0])
+    for row, want in zip(body, readiness, strict=True):
+        got = dict(zip(header, row, strict=True))
+        assert got["live_wave"] == want["live_wave"] and got["live"] == want["live"] and isinstance(got["live"], str)
+    header, *body = rows(workbook["Traceability"])
+    capabilities, grid = doc.roadmap.traceability_grid()
+    catalog = doc.engagement.capabilities
+    assert list(header[3:]) == [catalog[c].name for c in capabilities]
+    assert [list(r[3:]) for r in body] == grid
+    assert all(isinstance(v, int) for r in body for v in r[3:])
+    header, *body = rows(workbook["Waves"])
+    waves = doc.roadmap.wave_rows()
+    assert [dict(zip(header, r, strict=True)) for r in body] == waves
+    assert all(isinstance(r[1], str) for r in body)
+    assert workbook["Waves"]["E2"].number_format == "0.0%"
+
+
+def test_the_assessment_sheet_says_what_the_assessment_tab_says(demo: tuple[RoadmapDocument, bytes]) -> None:
+    doc, data = demo
+    header, *body = rows(book(data)["Assessment"])
+    assert list(header[:7]) == ["capability", "name", "domain", "today", "target", "gap", "needed"]
+    in_play = capabilities_in_play(doc.engagement)
+    assert {r[0] for r in body} == set(in_play)
+    for row in body:
+        why = in_play[row[0]]
+        today = doc.engagement.assessment.get(row[0], 0)
+        assert row[3:7] == (
+            today,
+            why.target,
+            max(why.target - today, 0),
+            "directly" if why.direct else "prerequisite only",
+        )
+    assert {r[6] for r in body} == {"directly", "prerequisite only"}  # the demo has both
+
+
+def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
+    def change(data: dict[str, Any]) -> None:
+        day = data["perfect_days"][0]
+        day["title"] = "+1+1"
+        day["moments"][0].update(story='=HYPERLINK("x")', channel="@SUM(A1)")
+
+    _, nb = executed(demo_variant(tmp_path, change))
+    workbook = book(notebook_to_xlsx(nb))
+    cells = [cell for sheet in workbook for row in sheet.iter_rows() for cell in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    values = {c.value for c in cells}
+    assert '\'=HYPERLINK("x")' in values and "'+1+1" in values and "'@SUM(A1)" in values
+    assert not any(isinstance(v, str) and v.startswith(("=", "+", "@")) for v in values)
+    raw = zipfile.ZipFile(io.BytesIO(notebook_to_xlsx(nb))).read("xl/worksheets/sheet2.xml")
+    assert b"<f>" not in raw
+
+
+def test_the_same_plan_gives_the_same_bytes(demo: tuple[RoadmapDocument, bytes]) -> None:
+    _, data = demo
+    _, nb = executed(demo_path())
+    assert notebook_to_xlsx(nb) == data
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        assert {info.date_time for info in package.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+    props = book(data).properties
+    assert props.created == props.modified and props.created.isoformat().startswith(DATE)
+    assert props.subject == "Northwind Outfitters" and not props.creator
+
+
+def test_the_plan_follows_the_notebooks_parameters(tmp_path: Path) -> None:
+    doc, nb = executed(demo_path(), waves=4, capacity=9)
+    workbook = book(notebook_to_xlsx(nb))
+    assert [r[2] for r in rows(workbook["Waves"])[1:]] == [9, 9, 9, 9]
+    # The parameters cell's own values count too, under what papermill injected.
+    cell = nbformat.v4.new_code_cell('engagement_file: str = ""\nwaves: Optional[int] = 4  # sec\ncapacity = 9')
+    cell.metadata["tags"] = ["parameters"]
+    nb.cells.insert(0, cell)
+    nb.metadata["papermill"]["parameters"] = {"engagement_file": str(demo_path()), "date": DATE}
+    assert notebook_parameters(nb) == {"engagement_file": str(demo_path()), "waves": 4, "capacity": 9, "date": DATE}
+    assert [r[2] for r in rows(book(notebook_to_xlsx(nb))["Waves"])[1:]] == [9, 9, 9, 9]
+    assert doc.roadmap.capacities == [9, 9, 9, 9]
+
+
+def test_a_parameters_cell_is_read_never_run() -> None:
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell('import os\nwaves = 3\ntitle = os.system("touch x")\nscenario = f"{waves}"')
+    cell.metadata["tags"] = ["parameters"]
+    nb.cells.append(cell)
+    assert notebook_parameters(nb) == {"waves": 3}
+
+
+def test_an_engagement_changed_since_the_notebook_ran_is_refused(tmp_path: Path) -> None:
+    path = demo_variant(tmp_path, lambda data: None)
+    _, nb = executed(path)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("capacity: 12", "capacity: 5"), encoding="utf-8")
+    with pytest.raises(SpreadsheetError, match="differs from the one in the notebook"):
+        notebook_to_xlsx(nb)
+    path.unlink()
+    with pytest.raises(SpreadsheetError, match="cannot be planned again"):
+        notebook_to_xlsx(nb)
+
+
+def test_the_nbconvert_exporter_reads_a_relative_engagement_beside_the_notebook(
+    demo: tuple[RoadmapDocument, bytes], tmp_path: Path
+) -> None:
+    _, data = demo
+    (tmp_path / "northwind.yaml").write_bytes(demo_path().read_bytes())
+    _, nb = executed(demo_path())
+    nb.metadata["papermill"]["parameters"]["engagement_file"] = "northwind.yaml"
+    body, resources = XLSXExporter().from_notebook_node(nb, {"metadata": {"path": str(tmp_path)}})
+    assert body == data and resources["output_extension"] == ".xlsx"
