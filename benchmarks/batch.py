@@ -15,6 +15,11 @@ documents per second, the ratios, the time to the first finished document, peak 
 proportional set sizes over the process tree, sampled, and /usr/bin/time's largest process), the
 per-stage times of one client, and whether the PDFs read the same. Timings only: nothing is asserted.
 It first writes visionkit's bytecode files, as an installed package has them.
+
+Then, with `--dask N` (2 by default, 0 to skip), the overhead of a Dask cluster: `visionkit build
+--scheduler local:N` (N worker processes started for the build, documents sent back to the build
+process) against `visionkit build --jobs N` on the same clients, each run twice in the order
+jobs, Dask, Dask, jobs, so that a machine slowing down or speeding up weighs on both alike.
 """
 
 from __future__ import annotations
@@ -177,15 +182,43 @@ def route_commands(files: dict[Path, str], out: Path, route: Route) -> None:
         route.docs += 1
 
 
-def route_build(table: Path, out: Path, jobs: int | None) -> Route:
-    """Route 2: `visionkit build` on every client."""
+def route_build(
+    table: Path, out: Path, jobs: int | None, scheduler: str = "", name: str = "(2) visionkit build"
+) -> Route:
+    """Route 2: `visionkit build` on every client (on a Dask cluster with `scheduler`)."""
     command = [str(BIN / "visionkit"), "build", str(table), "--out", str(out), "--force"]
     if jobs:
         command += ["--jobs", str(jobs)]
+    if scheduler:
+        command += ["--scheduler", scheduler]
     seconds, first, pss, rss = timed(command, out, "*/.visionkit-build.json")
     stamps = sorted(out.glob("*/.visionkit-build.json"))
     stages = [json.loads(p.read_text(encoding="utf-8"))["seconds"] for p in stamps]
-    return Route("(2) visionkit build", len(stamps), seconds, first, pss, rss, stages)
+    return Route(name, len(stamps), seconds, first, pss, rss, stages)
+
+
+def dask_overhead(table: Path, work: Path, workers: int, stems: Sequence[str]) -> None:
+    """`--scheduler local:N` against `--jobs N` on the same clients, run jobs, Dask, Dask, jobs."""
+    runs: dict[str, list[Route]] = {"jobs": [], "dask": []}
+    for run, kind in enumerate(("jobs", "dask", "dask", "jobs")):
+        scheduler = f"local:{workers}" if kind == "dask" else ""
+        name = f"--scheduler {scheduler}" if scheduler else f"--jobs {workers}"
+        # A folder of its own for each run: the first document is timed by its stamp appearing.
+        runs[kind].append(route_build(table, work / f"{run}-{kind}", workers, scheduler, name))
+    print(f"\nDask: a local cluster of {workers} worker processes against --jobs {workers}, same clients")
+    print(f"{'route':<28} {'docs':>5} {'wall s (each run)':>18} {'mean':>6} {'1st doc s':>10} {'s/doc':>6}")
+    means = {}
+    for kind, routes in runs.items():
+        means[kind] = statistics.mean(r.seconds for r in routes)
+        walls = ", ".join(f"{r.seconds:.1f}" for r in routes)
+        firsts = ", ".join(f"{r.first:.1f}" for r in routes)
+        docs = routes[0].docs
+        print(f"{routes[0].name:<28} {docs:>5} {walls:>18} {means[kind]:>6.1f} {firsts:>10} {means[kind] / docs:>6.2f}")
+    print(f"overhead of the cluster: {means['dask'] / means['jobs'] - 1:+.1%} of the wall time (goal: within 15%)")
+    print(f"  stage seconds, median: --jobs {median_stages(runs['jobs'][0].stages)}")
+    print(f"                         Dask   {median_stages(runs['dask'][0].stages)}")
+    same_bytes, same_text = compare(stems, work / "1-dask", work / "0-jobs")
+    print(f"same PDFs as --jobs {workers}: {same_text}/{len(stems)} read the same ({same_bytes} byte-identical)")
 
 
 def route_floor(table: Path, out: Path) -> Route:
@@ -270,6 +303,9 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=10, help="clients route 1 builds (default 10)")
     parser.add_argument("--jobs", type=int, help="passed to visionkit build (default: its own)")
     parser.add_argument("--keep", type=Path, help="work in this folder (emptied first) and keep it")
+    parser.add_argument(
+        "--dask", type=int, default=2, metavar="N", help="compare local:N with --jobs N (default 2; 0 skips)"
+    )
     parser.add_argument("--floor", nargs=2, type=Path, metavar=("CSV", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.floor:
@@ -328,6 +364,8 @@ def main() -> None:
         f"\nsame PDF text as (1): {t1}/{len(sample)} clients ({b1} byte-identical); "
         f"as (3): {t3}/{len(files)} ({b3} byte-identical)"
     )
+    if args.dask:
+        dask_overhead(table, work / "dask-overhead", args.dask, list(files.values()))
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
 

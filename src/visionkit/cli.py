@@ -79,6 +79,21 @@ def _add_parameter_options(parser: argparse.ArgumentParser | Any, names: Sequenc
         parser.add_argument(p.option, type=_option(p.parse), metavar=metavar, help=help_text)
 
 
+class _SweepAction(argparse.Action):
+    """`--sweep NAME=V1,V2`, repeatable: the settings to vary, checked together (a name twice, too many)."""
+
+    def __call__(
+        self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any, option: Any = None
+    ) -> None:
+        from .parameters import BadValue, sweep_axes, sweep_text
+
+        try:
+            given = [*(getattr(namespace, self.dest, None) or []), *sweep_axes(str(values))]
+            setattr(namespace, self.dest, sweep_axes(sweep_text(given)))
+        except BadValue as exc:
+            parser.error(f"argument --sweep: '{values}' is not {exc.expected}" + (f" ({exc.hint})" if exc.hint else ""))
+
+
 def _add_scenario_options(parser: argparse.ArgumentParser, *, pins: bool = True) -> None:
     group = parser.add_argument_group("scenario overrides (default: the engagement file's scenario)")
     _add_parameter_options(group, SCENARIO_NAMES)
@@ -426,7 +441,16 @@ def _unwritable(out: Path) -> str:
 
 def run_build(inputs: Sequence[str], args: argparse.Namespace) -> tuple[int, list[Any]]:
     """Build documents for every client in `inputs`, with a progress bar and a closing summary."""
-    from .batch import Batch, assign_slugs, check_workbook, collect_clients, default_jobs
+    from .batch import (
+        Batch,
+        DaskBatch,
+        SchedulerError,
+        assign_slugs,
+        check_workbook,
+        collect_clients,
+        default_jobs,
+        sweep_clients,
+    )
     from .errors import EngagementError
 
     problem = _unwritable(Path(args.out))
@@ -435,6 +459,8 @@ def run_build(inputs: Sequence[str], args: argparse.Namespace) -> tuple[int, lis
         return EXIT_BAD_INPUT, []
     workbook = Path(args.workbook) if args.workbook else roadmap_workbook()
     overrides = {name: getattr(args, name) for name in (*SCENARIO_NAMES, *DOCUMENT_NAMES)}
+    scheduler, shared_out = getattr(args, "scheduler", None), getattr(args, "shared_out", False)  # `build` only
+    sweep = getattr(args, "sweep", None)  # `build` only
     batch = Batch(
         out=Path(args.out),
         workbook=workbook,
@@ -445,19 +471,27 @@ def run_build(inputs: Sequence[str], args: argparse.Namespace) -> tuple[int, lis
         timeout=args.timeout,
     )
     try:
+        runner = DaskBatch(batch, scheduler, shared_out=shared_out) if scheduler or shared_out else batch
+    except SchedulerError as exc:
+        print(f"error: {exc}\n  hint: {exc.hint}", file=sys.stderr)
+        return EXIT_BAD_INPUT, []
+    try:
         # The templates start importing first, while this process loads the rest of what it needs, reads
-        # the inputs and checks the workbook (for 200 engagement files, about 0.4 s and 0.5 s).
-        batch.warm()
+        # the inputs and checks the workbook (for 200 engagement files, about 0.4 s and 0.5 s). On a Dask
+        # cluster, the connection (or the local cluster's start) and the workers' templates do.
+        runner.warm()
         from rich.markup import escape
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
         from rich.table import Table
 
         console = _console()
         clients = collect_clients(inputs)
+        if sweep:
+            clients = sweep_clients(clients, sweep)
         notes = assign_slugs(clients, Path(args.out))
         check_workbook(workbook, [type(c)(c.name, c.engagement_file, batch.parameters(c)) for c in clients])
     except BaseException as exc:
-        batch.close()
+        runner.close()
         if not isinstance(exc, EngagementError):
             raise
         _print_problems(exc)
@@ -478,7 +512,12 @@ def run_build(inputs: Sequence[str], args: argparse.Namespace) -> tuple[int, lis
         def done(result: Any) -> None:
             progress.update(task, advance=1, description=escape(f"{result.client.name}: {result.status}"))
 
-        results = batch.run(clients, on_done=done)
+        try:
+            results = runner.run(clients, on_done=done)
+        except SchedulerError as exc:  # the cluster cannot be reached or used: no client was submitted
+            progress.stop()
+            print(f"error: {exc}\n  hint: {exc.hint}", file=sys.stderr)
+            return EXIT_BAD_INPUT, []
     table = Table(
         title=f"{len(results)} client{'s' * (len(results) != 1)} → {escape(str(batch.out))}", title_justify="left"
     )
@@ -559,12 +598,66 @@ def cmd_workshop(args: argparse.Namespace) -> int:
     return serve(path, port=args.port, open_browser=not args.no_browser)
 
 
+def _export_targets() -> str:
+    from .exports import TARGETS
+
+    return "targets:\n" + "\n".join(f"  {name:<8} {target.description}" for name, target in TARGETS.items())
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Plan an engagement and write the roadmap for another tool (Archi, Jira) into a folder."""
+    from .engagement_file import load_engagement
+    from .errors import EngagementError
+    from .exports import TARGETS, export
+    from .planner import plan
+
+    if args.target is None:
+        print(f"usage: visionkit export TARGET FILE --out DIR\n{_export_targets()}")
+        return EXIT_OK
+    if args.target not in TARGETS:
+        print(f"error: no export target '{args.target}'\n{_export_targets()}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.file is None or args.out is None:
+        print(
+            "error: give the engagement file and --out\n  hint: visionkit export "
+            f"{args.target} engagement.yaml --out DIR",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
+    out = Path(args.out)
+    problem = f"--out {out} is a link; export never writes through a link" if out.is_symlink() else _unwritable(out)
+    if problem:
+        print(f"error: {problem}\n  hint: pass --out a folder you can write to", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        engagement = load_engagement(args.file)
+        roadmap = plan(engagement, scenario=args.scenario, **_overrides(args, engagement, args.scenario))
+    except EngagementError as exc:
+        _print_problems(exc.with_file(args.file))
+        return EXIT_BAD_INPUT
+    try:
+        written = export(roadmap, args.target, out)
+    except OSError as exc:
+        print(f"error: cannot write to {out}: {exc.strerror or exc}\n  hint: {out} was left as it was", file=sys.stderr)
+        return EXIT_FAILED
+    for path in written:
+        print(f"wrote {path}")
+    if roadmap.scenario.start is None and args.target == "jira":
+        print("note: the scenario has no start, so the Start date and Due date columns are empty")
+    return EXIT_OK
+
+
 def _add_build_options(parser: argparse.ArgumentParser, *, out_default: str | None) -> None:
-    from .batch import FORMATS
+    from .batch import DEFAULT_FORMATS
 
     parser.add_argument("--out", default=out_default, required=out_default is None and False, help="output folder")
     parser.add_argument(
-        "--to", type=_formats, default=FORMATS, metavar="FORMATS", help="comma-separated: ipynb,html,pdf (default: all)"
+        "--to",
+        type=_formats,
+        default=DEFAULT_FORMATS,
+        metavar="FORMATS",
+        help="comma-separated: ipynb,html,pdf,pptx,xlsx (default: ipynb,html,pdf; pptx is an editable deck, "
+        "xlsx the roadmap's tables)",
     )
     parser.add_argument("--jobs", type=_option(whole(1)), help="clients built at once (default: twice the cores)")
     parser.add_argument("--workbook", help="build with another workbook (same parameters as roadmap.ipynb)")
@@ -623,20 +716,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_catalog)
 
     p = sub.add_parser(
-        "build",
-        help="build roadmap documents for many clients",
-        description="Build each client's executed workbook, HTML and PDF under OUT/<client>/. INPUT is "
-        "engagement files, folders of them, or CSV files with one row of parameters per client.",
-    )
-    p.add_argument("inputs", nargs="+", metavar="INPUT")
-    _add_build_options(p, out_default="build")
-    p.set_defaults(func=cmd_build)
-
-    p = sub.add_parser("demo", help="build the shipped demo engagement", description="Build the demo into build/demo/.")
-    _add_build_options(p, out_default="build/demo")
-    p.set_defaults(func=cmd_demo)
-
-    p = sub.add_parser(
         "diff",
         help="what changed between two versions of an engagement, and in its plan",
         description="Say what changed between two versions of an engagement (the perfect days, the assessment, "
@@ -648,6 +727,42 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rev", metavar="REV", help="compare FILE as it was at git revision REV (e.g. HEAD~3) with it now")
     p.add_argument("--json", action="store_true", help="print the changes as JSON")
     p.set_defaults(func=cmd_diff)
+
+    p = sub.add_parser(
+        "build",
+        help="build roadmap documents for many clients",
+        description="Build each client's executed workbook, HTML and PDF under OUT/<client>/. INPUT is "
+        "engagement files, folders of them, or CSV files with one row of parameters per client.",
+    )
+    p.add_argument("inputs", nargs="+", metavar="INPUT")
+    _add_build_options(p, out_default="build")
+    p.add_argument(
+        "--sweep",
+        action=_SweepAction,
+        metavar="NAME=V1,V2",
+        help="build one document per combination of these values (folders named after them) and, per client, "
+        "one comparing them all, e.g. --sweep capacity=8,12,16 --sweep strategy=value,quick-wins; NAME is "
+        "scenario, waves, capacity, strategy or time_limit (repeatable)",
+    )
+    dask = p.add_argument_group("on a Dask cluster (pip install 'visionkit[dask]')")
+    dask.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="build on Dask, one task per client: tcp://HOST:PORT or tls://HOST:PORT of a running scheduler "
+        "(workers started with --resources visionkit-build=1 and the same visionkit, seeing the inputs at the "
+        "same paths), or local:N to start N worker processes on this machine (--jobs is then unused)",
+    )
+    dask.add_argument(
+        "--shared-out",
+        action="store_true",
+        help="workers write the documents into --out themselves; --out must be on a filesystem every worker "
+        "sees at the same path (default: workers send the documents back and this process writes them)",
+    )
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("demo", help="build the shipped demo engagement", description="Build the demo into build/demo/.")
+    _add_build_options(p, out_default="build/demo")
+    p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser(
         "workshop",
@@ -665,6 +780,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--client", default="New Client", help="the client's name")
     p.add_argument("--force", action="store_true", help="overwrite existing files")
     p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser(
+        "export",
+        help="write the roadmap for another tool (Archi, Jira)",
+        description="Plan FILE as `visionkit plan` does with the same options, and write the roadmap into DIR "
+        "in a format another tool imports (docs/exports.md). Without a target, list the targets.",
+        epilog=_export_targets(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("target", nargs="?", metavar="TARGET", help="what to write: one of the targets below")
+    p.add_argument("file", nargs="?", metavar="FILE", help="the engagement file")
+    p.add_argument("--out", metavar="DIR", help="the folder to write into (created if missing; other files stay)")
+    p.add_argument("--scenario", metavar="NAME", help="export one of the engagement's named scenarios (or baseline)")
+    _add_scenario_options(p)
+    p.set_defaults(func=cmd_export)
     return parser
 
 

@@ -78,11 +78,21 @@ def _parse_date(text: str | None) -> _dt.date:
 class RoadmapDocument:
     """The content of one client's roadmap document, section by section."""
 
-    def __init__(self, engagement: Engagement, roadmap: Roadmap, *, title: str = DEFAULT_TITLE, date: _dt.date):
+    def __init__(
+        self,
+        engagement: Engagement,
+        roadmap: Roadmap,
+        *,
+        title: str = DEFAULT_TITLE,
+        date: _dt.date,
+        compared: Mapping[str, Roadmap] | None = None,
+    ):
         self.engagement = engagement
         self.roadmap = roadmap
         self.title = title
         self.date = date
+        self.compared = dict(compared) if compared is not None else None
+        """Plans to compare instead of the engagement's named scenarios (a sweep's points), this one first."""
         self._meta = {"client": engagement.client, "brand": engagement.branding.primary}
 
     @classmethod
@@ -96,21 +106,32 @@ class RoadmapDocument:
         strategy: str | None = None,
         date: str | None = None,
         time_limit: float | None = None,
+        sweep: str | None = None,
         **extra: Any,
     ) -> RoadmapDocument:
-        """Load, validate and plan an engagement as the workbook's parameters say."""
+        """Load, validate and plan an engagement as the workbook's parameters say.
+
+        With `sweep`, every combination of its values is planned (over the other parameters) and
+        compared in the Scenarios compared section; the document's own plan is the first combination.
+        """
         from .engagement_file import load_engagement
+        from .parameters import sweep_axes, sweep_points
         from .planner import plan
 
         engagement_file = engagement_file or str(demo_path())
         engagement = load_engagement(engagement_file)
+        given: dict[str, Any] = {"scenario": scenario, "waves": waves, "capacity": capacity, "strategy": strategy}
+        given["time_limit"] = time_limit
         try:
-            roadmap = plan(
-                engagement, scenario=scenario, waves=waves, capacity=capacity, strategy=strategy, time_limit=time_limit
-            )
+            points = sweep_points(sweep_axes(sweep)) if sweep else [("", {})]
+        except BadValue as exc:
+            raise ParameterError(f"parameter 'sweep' must be {exc.expected}, got {sweep!r}") from None
+        try:
+            plans = {name: plan(engagement, **{**given, **point}) for name, point in points}
         except EngagementError as exc:
             raise exc.with_file(engagement_file) from None
-        return cls(engagement, roadmap, title=title, date=_parse_date(date))
+        roadmap = next(iter(plans.values()))
+        return cls(engagement, roadmap, title=title, date=_parse_date(date), compared=plans if sweep else None)
 
     def _section(self, section: Section) -> Section:
         return dataclasses.replace(section, meta={**self._meta, **section.meta})
@@ -150,6 +171,10 @@ class RoadmapDocument:
         from .sections import Section, scenario_comparison
 
         engagement = self.engagement
+        if self.compared is not None:
+            comparison = Comparison(engagement, self.compared)
+            under = f"each of {len(self.compared)} combinations of settings"
+            return self._section(scenario_comparison(comparison, scenarios(comparison), under))
         if not engagement.scenarios:
             return self._section(Section("scenarios", "Scenarios compared", [], in_contents=False))
         # This document's plan first, as planned (its parameters included); the others as the file sets them.

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -74,6 +74,73 @@ def _text(text: str) -> str:
     return text
 
 
+SWEEPABLE: tuple[str, ...] = ("scenario", "waves", "capacity", "strategy", "time_limit")
+"""The parameters a sweep may vary: which named scenario, and the scenario settings a build can override."""
+SWEEP_LIMIT = 64
+"""Most combinations one sweep may ask for: each is a document, and 3 settings of 5 values are already 125."""
+_SWEEP_FORM = "settings to compare as name=value,value (several joined by ';'), e.g. capacity=8,12,16"
+
+
+def sweep_axes(text: str) -> list[tuple[str, list[Any]]]:
+    """The settings a sweep varies and their values, from `capacity=8,12,16; strategy=value,quick-wins`.
+
+    Each value is read by its own parameter's rule, so a sweep accepts what a CSV or an option does.
+    """
+    axes: list[tuple[str, list[Any]]] = []
+    for part in (p.strip() for p in str(text).split(";")):
+        if not part:
+            continue
+        name, sep, values = part.partition("=")
+        name = name.strip().replace("-", "_")
+        if not sep or name not in SWEEPABLE:
+            raise BadValue(_SWEEP_FORM, f"the settings that can vary are {', '.join(SWEEPABLE)}")
+        if name in (n for n, _ in axes):
+            raise BadValue(_SWEEP_FORM, f"{name} is given twice: list all its values once, separated by commas")
+        parsed: list[Any] = []
+        for value in (v.strip() for v in values.split(",")):
+            try:
+                found = BY_NAME[name].parse(value) if value else None
+            except BadValue as exc:
+                raise BadValue(f"a sweep whose {name} values are each {exc.expected}", f"{value!r} is not") from None
+            if found is not None and found not in parsed:
+                parsed.append(found)
+        if not parsed:
+            raise BadValue(_SWEEP_FORM, f"give {name} at least one value")
+        axes.append((name, parsed))
+    if not axes:
+        raise BadValue(_SWEEP_FORM)
+    count = math.prod(len(values) for _, values in axes)
+    if count > SWEEP_LIMIT:
+        raise BadValue(f"at most {SWEEP_LIMIT} combinations, not {count}", "vary fewer settings, or fewer values")
+    return axes
+
+
+def sweep_points(axes: Sequence[tuple[str, Sequence[Any]]]) -> list[tuple[str, dict[str, Any]]]:
+    """Every combination of a sweep's values, in order, each with its name ("capacity 8, strategy value")."""
+    import itertools
+
+    names = [name for name, _ in axes]
+    points = []
+    for values in itertools.product(*(values for _, values in axes)):
+        pairs = zip(names, values, strict=True)
+        label = ", ".join(f"{name.replace('_', ' ')} {_shown(value)}" for name, value in pairs)
+        points.append((label, dict(zip(names, values, strict=True))))
+    return points
+
+
+def _shown(value: Any) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def sweep_text(axes: Sequence[tuple[str, Sequence[Any]]]) -> str:
+    """A sweep written back as the `sweep` parameter holds it: `capacity=8,12,16; strategy=value`."""
+    return "; ".join(f"{name}={','.join(_shown(v) for v in values)}" for name, values in axes)
+
+
+def _sweep(text: str) -> str:
+    return sweep_text(sweep_axes(text))
+
+
 @dataclass(frozen=True)
 class Parameter:
     """One workbook parameter: its name, its type as the workbook declares it, its default and its help."""
@@ -132,6 +199,13 @@ PARAMETERS: tuple[Parameter, ...] = (
         _seconds,
     ),
     Parameter("date", Optional[str], None, "document date as YYYY-MM-DD (default: today)", _date),
+    Parameter(
+        "sweep",
+        Optional[str],
+        None,
+        "settings to compare in one document, as build --sweep takes them, joined by semicolons",
+        _sweep,
+    ),
 )
 """The parameters every roadmap workbook takes, in the order its parameters cell declares them."""
 
@@ -147,5 +221,9 @@ def parameters_cell() -> str:
 
 SCENARIO_NAMES: tuple[str, ...] = ("waves", "capacity", "strategy", "time_limit")
 """The parameters that override the engagement's scenario (each is a field of `model.Scenario`)."""
-DOCUMENT_NAMES: tuple[str, ...] = tuple(n for n in NAMES if n not in SCENARIO_NAMES and n != "engagement_file")
-"""The parameters that set the document itself: its title, its date and the named scenario it plans."""
+DOCUMENT_NAMES: tuple[str, ...] = tuple(n for n in NAMES if n not in (*SCENARIO_NAMES, "engagement_file", "sweep"))
+"""The parameters that set the document itself: its title, its date and the named scenario it plans.
+
+`sweep` is not among them: `visionkit build --sweep` builds a document per combination and one
+comparing them all, which it sets `sweep` for.
+"""

@@ -348,18 +348,17 @@ def rubrics(roadmap: Roadmap) -> Section:
     return Section("appendix", "Appendix: capability rubrics", blocks, style="appendix")
 
 
-def scenario_comparison(comparison: Comparison, figure: Figure) -> Section:
-    """Scenarios side by side: what each buys, their burn-ups overlaid, when each moment goes live, what each uses."""
+def scenario_comparison(comparison: Comparison, figure: Figure, planned_under: str = "") -> Section:
+    """Scenarios side by side: what each buys, their burn-ups overlaid, when each moment goes live, what each uses.
+
+    `planned_under` says what was varied (default: the engagement's scenarios).
+    """
     names = comparison.names
     title = "Scenarios compared"
+    under = planned_under or f"{_plural(len(names), 'scenario')} of the engagement"
     blocks: list[Block] = [
         Heading(2, [title]),
-        Paragraph(
-            [
-                f"The same perfect days planned under {_plural(len(names), 'scenario')} of the engagement; "
-                f"each is compared with the first, {names[0]}."
-            ]
-        ),
+        Paragraph([f"The same perfect days planned under {under}; each is compared with the first, {names[0]}."]),
         BulletList([[Paragraph([sentence])] for sentence in comparison.sentences()], style="summary"),
         _chart_block(figure),
     ]

@@ -6,13 +6,16 @@ import contextlib
 import hashlib
 import os
 import re
+import shutil
+import tempfile
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
+from .._atomic import atomic_write_bytes, atomic_write_text
 from ._export import FORMATS
 from ._inputs import Client
-from ._stamps import stamped_owner
+from ._stamps import STAMP, stamped_owner
 from ._watchdog import _Stopped
 
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
@@ -145,3 +148,44 @@ def _install(source: Path, target: Path) -> None:
     with contextlib.suppress(OSError):
         source.chmod(target.stat().st_mode & 0o777)
     source.replace(target)
+
+
+@contextlib.contextmanager
+def _claim(folder: Path) -> Iterator[None]:
+    """A client's folder made and locked for writing, with the temporary folders a killed build left removed.
+
+    Fails the client (`_Stopped`) if the folder is a link or another build is writing there.
+    """
+    if folder.is_symlink():
+        # The link could lead into another client's folder, or anywhere: documents land only in their own.
+        raise _Stopped(f"{folder.name}/ in the output folder is a link; remove it (nothing is written through one)")
+    folder.mkdir(parents=True, exist_ok=True)
+    with _client_lock(folder):
+        for stale in folder.glob(".visionkit-*"):
+            # Holding the folder's lock, any temporary folder here was left by a build that was killed.
+            if stale.is_dir() and not stale.is_symlink():
+                shutil.rmtree(stale, ignore_errors=True)
+        yield
+
+
+def _deliver(folder: Path, files: Mapping[str, bytes], stamp: str) -> list[Path]:
+    """Write a client's documents, sent as bytes, into its folder: each whole, then the stamp; the paths written.
+
+    What a Dask worker built elsewhere lands as a local build's files do: through a temporary folder
+    inside the client's, under its lock, never through a link. Only the document names are written,
+    whatever else `files` holds.
+    """
+    written = []
+    with _claim(folder):
+        tmp = Path(tempfile.mkdtemp(prefix=".visionkit-", dir=folder))
+        try:
+            for name in (f"roadmap.{fmt}" for fmt in FORMATS):
+                if name in files:
+                    atomic_write_bytes(tmp / name, files[name])
+                    _install(tmp / name, folder / name)
+                    written.append(folder / name)
+            if stamp:
+                atomic_write_text(folder / STAMP, stamp)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return written

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import EngagementError, Problem
-from ..parameters import BY_NAME, NAMES, BadValue
+from ..parameters import BY_NAME, NAMES, BadValue, sweep_points, sweep_text
 
 CSV_COLUMNS = NAMES
 """The columns a CSV of clients may have: the workbook's parameters."""
@@ -173,3 +173,19 @@ def check_workbook(workbook: Path, clients: Sequence[Client]) -> None:
                 )
             ]
         )
+
+
+def sweep_clients(clients: Sequence[Client], axes: Sequence[tuple[str, Sequence[Any]]]) -> list[Client]:
+    """Each client once per combination of a sweep's values, then once for the document comparing them all.
+
+    A combination's values beat the client's own (a CSV row's): varying them is what the sweep is
+    for. Each gets a name of its own ("Acme · capacity 8, strategy value"), so its own folder.
+    """
+    points = sweep_points(axes)
+    swept = []
+    for client in clients:
+        for label, values in points:
+            swept.append(Client(f"{client.name} · {label}", client.engagement_file, {**client.parameters, **values}))
+        together = {**client.parameters, "sweep": sweep_text(axes)}
+        swept.append(Client(f"{client.name} · comparison", client.engagement_file, together))
+    return swept

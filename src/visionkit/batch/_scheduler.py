@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from .._atomic import atomic_write_text
 from ..errors import problem_text
-from ._export import FORMATS, export_job
-from ._folders import _client_lock, _install
+from ._export import DEFAULT_FORMATS, EXPORTED, FORMATS, export_job
+from ._folders import _claim, _install
 from ._inputs import Client
 from ._roles import EXPORT_JOB, ROLES
 from ._stamps import STAMP, _fingerprint
@@ -105,7 +105,7 @@ class Batch:
 
     out: Path
     workbook: Path
-    formats: tuple[str, ...] = FORMATS
+    formats: tuple[str, ...] = DEFAULT_FORMATS
     jobs: int = default_jobs()
     overrides: dict[str, Any] = field(default_factory=dict)
     force: bool = False
@@ -160,15 +160,21 @@ class Batch:
 
         self._templates = {"kernel": Template(ROLES["kernel"]).start()}
 
-    def _warm_exports(self) -> None:
-        """Start the export template, once this process has read its inputs and is mostly waiting."""
-        if not self.forked or "export" in self._templates or not {"html", "pdf"} & set(self.formats):
+    def _warm_exports(self, formats: Sequence[str] | None = None, cores: float | None = None) -> None:
+        """Start the export template, once this process has read its inputs and is mostly waiting.
+
+        Only if `formats` (default: this batch's) need an exporter. `cores`: the cores this batch has to
+        itself (default: the machine's; a Dask worker shares them with the other workers on its machine).
+        """
+        wanted = set(self.formats if formats is None else formats)
+        if not self.forked or "export" in self._templates or not set(EXPORTED) & wanted:
             return
         from ..kernels import Template
 
         # With a core to spare, it warms beside the kernel template (each about 10% slower) and is ready
         # well before the first notebook has run. On one core the kernel template, needed first, goes first.
-        after = self._templates.get("kernel") if (os.cpu_count() or 1) < 2 else None
+        cores = (os.cpu_count() or 1) if cores is None else cores
+        after = self._templates.get("kernel") if cores < 2 else None
         self._templates["export"] = Template(ROLES["export"]).start(after=after)
 
     def _rehearse(self) -> None:
@@ -244,11 +250,7 @@ class Batch:
         import papermill
         from papermill.exceptions import PapermillExecutionError
 
-        if folder.is_symlink():
-            # The link could lead into another client's folder, or anywhere: documents land only in their own.
-            raise _Stopped(f"{folder.name}/ in the output folder is a link; remove it (nothing is written through one)")
-        folder.mkdir(parents=True, exist_ok=True)
-        with _client_lock(folder):
+        with _claim(folder):
             return self._execute_locked(client, folder, watch, papermill, PapermillExecutionError)
 
     def _execute_locked(
@@ -256,10 +258,6 @@ class Batch:
     ) -> tuple[list[Path], dict[str, float]]:
         from ..kernels import kernel_manager_class
 
-        for stale in folder.glob(".visionkit-*"):
-            # Holding the folder's lock, any temporary folder here was left by a build that was killed.
-            if stale.is_dir() and not stale.is_symlink():
-                shutil.rmtree(stale, ignore_errors=True)
         # Absolute: forked exporters do not run in this process's working folder.
         tmp = Path(tempfile.mkdtemp(prefix=".visionkit-", dir=folder)).resolve()
         try:
@@ -303,8 +301,8 @@ class Batch:
         """HTML and PDF into `tmp`: in a child forked from the export template, else in this process."""
         from ..kernels import TemplateError
 
-        # The formats an exporter makes (the notebook is papermill's own); a new one goes here and in `export_job`.
-        formats = [fmt for fmt in ("html", "pdf") if fmt in self.formats]
+        # The formats an exporter makes (the notebook is papermill's own): `EXPORTED`, beside `export_job`.
+        formats = [fmt for fmt in EXPORTED if fmt in self.formats]
         if not formats:
             return {}
         args = {"notebook": str(executed), "folder": str(tmp), "formats": formats}
