@@ -145,8 +145,8 @@ def roadmap_to_xlsx(roadmap: Roadmap, *, date: str = "") -> bytes:
 
 def _tables(roadmap: Roadmap) -> list[tuple[list[str], list[list[Any]]]]:
     """Each sheet's header and rows, from the tables the roadmap and the Assessment tab already compute."""
+    from .assessment import capabilities_in_play
     from .roadmap import TABLE_COLUMNS
-    from .widgets.assessor import capabilities_in_play
 
     catalog = roadmap.engagement.capabilities
     tables = [(list(TABLE_COLUMNS), [[row[c] for c in TABLE_COLUMNS] for row in roadmap.table_rows()])]

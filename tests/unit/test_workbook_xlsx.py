@@ -14,11 +14,11 @@ import pytest
 import yaml
 
 from visionkit._xlsx import SHEETS, SpreadsheetError, notebook_parameters, notebook_to_xlsx
+from visionkit.assessment import capabilities_in_play
 from visionkit.cli import demo_path
 from visionkit.document import RoadmapDocument
 from visionkit.exporters import XLSXExporter
 from visionkit.roadmap import TABLE_COLUMNS
-from visionkit.widgets.assessor import capabilities_in_play
 
 DATE = "2027-01-04"
 

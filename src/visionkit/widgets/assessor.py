@@ -11,7 +11,6 @@ values and regroups rows, and a row no longer shown is closed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +18,8 @@ import ipywidgets as w
 
 from .._brand import DEFAULT_BRAND
 from .._markup import escape
+from ..assessment import InPlay, capabilities_in_play, capability_name
 from ..catalog import MAX_LEVEL, Capability, Catalog
-from ..model import Engagement
 from .common import FollowsWhenShown, StatusBar, close_tree, error_html, error_label, set_if_changed, set_quietly
 from .session import EngagementSession, session_for
 
@@ -33,54 +32,6 @@ MUTED = "#5d6675"
 TODAY_MARK = "● today"
 TARGET_MARK = "◆ target"
 ON_THE_WAY_MARK = "↑ to reach"
-
-
-@dataclass(frozen=True)
-class InPlay:
-    """Why a capability is in play: its target, the moments needing it and the capabilities it is a prerequisite of."""
-
-    target: int
-    moments: tuple[tuple[str, int], ...]
-    """(perfect-day title · time, level) of each moment that needs the capability directly."""
-    prerequisite_of: tuple[tuple[str, int], ...]
-    """(capability id, level) of each capability in play whose target level requires this one."""
-
-    @property
-    def direct(self) -> bool:
-        """Whether a moment needs the capability itself (not only as a prerequisite)."""
-        return bool(self.moments)
-
-
-def capabilities_in_play(engagement: Engagement) -> dict[str, InPlay]:
-    """Every capability the moments need, directly or as a prerequisite, with its target and why it is needed."""
-    catalog = engagement.capabilities
-    targets = engagement.target_levels()
-    moments: dict[str, list[tuple[str, int]]] = {}
-    for day in engagement.perfect_days:
-        for index, moment in enumerate(day.moments):
-            label = f"{day.title} · {moment.at or f'moment {index + 1}'}"
-            for cid, level in moment.needs.items():
-                moments.setdefault(cid, []).append((label, level))
-    # A capability's prerequisites grow with its level, so those of its target cover every moment's.
-    prerequisite_of: dict[str, list[tuple[str, int]]] = {}
-    for cid, target in targets.items():
-        if cid in catalog:
-            for pre, level in catalog[cid].prerequisites(target).items():
-                prerequisite_of.setdefault(pre, []).append((cid, level))
-    return {
-        cid: InPlay(
-            target=target,
-            moments=tuple(moments.get(cid, ())),
-            prerequisite_of=tuple(
-                sorted(prerequisite_of.get(cid, ()), key=lambda p: (-p[1], _name(catalog, p[0]).casefold()))
-            ),
-        )
-        for cid, target in targets.items()
-    }
-
-
-def _name(catalog: Catalog, cid: str) -> str:
-    return catalog[cid].name if cid in catalog else cid
 
 
 def gap_text(today: int, target: int | None) -> str:
@@ -110,7 +61,9 @@ def why_html(in_play: InPlay | None, catalog: Catalog) -> str:
     """Whether a capability is needed directly (by which moments) or only as a prerequisite (of which capabilities)."""
     if in_play is None:
         return f"{_badge('not needed', MUTED)} <span style='color:{MUTED}'>by any moment</span>"
-    prerequisite_of = [f"{escape(_name(catalog, cid))} (at {level})" for cid, level in in_play.prerequisite_of]
+    prerequisite_of = [
+        f"{escape(capability_name(catalog, cid))} (at {level})" for cid, level in in_play.prerequisite_of
+    ]
     if in_play.direct:
         moments = [f"{escape(label)} (level {level})" for label, level in in_play.moments]
         text = f"{_badge('needed directly', DEFAULT_BRAND)} by {_listed(moments)}"
