@@ -601,7 +601,8 @@ def cmd_workshop(args: argparse.Namespace) -> int:
 def _export_targets() -> str:
     from .exports import TARGETS
 
-    return "targets:\n" + "\n".join(f"  {name:<8} {target.description}" for name, target in TARGETS.items())
+    width = max(map(len, TARGETS))
+    return "targets:\n" + "\n".join(f"  {name:<{width}}  {target.description}" for name, target in TARGETS.items())
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -1,7 +1,8 @@
-"""Export a roadmap for other tools: Archi's CSV import set, a Jira CSV of Epics.
+"""Export a roadmap for other tools: Archi's CSV import set, ArchiMate's exchange XML, a Jira CSV of Epics.
 
 Each target is a pure function from a `Roadmap` to its files' bytes (`archi.archi_files`,
-`jira.jira_files`, built on the tables `archi_tables` and `jira_table` return), kept apart from
+`archimate.archimate_files`, `jira.jira_files`, built on the tables `archi_tables` and
+`jira_table` return), kept apart from
 the one function that writes: `export`, which writes every file of a target into a folder
 atomically. `visionkit export TARGET FILE --out DIR` is its command line; docs/exports.md says
 how to import each into its tool.
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .archi import archi_files, archi_tables
+from .archimate import archimate_files
 from .jira import jira_files, jira_table
 
 if TYPE_CHECKING:
@@ -38,6 +40,10 @@ TARGETS: dict[str, Target] = {
         "Archi's CSV import set (elements.csv, relations.csv, properties.csv): capabilities, uplifts, "
         "waves, perfect days and moments, related",
         archi_files,
+    ),
+    "archimate": Target(
+        "the same model in ArchiMate's Open Exchange Format (archimate-model.xml), for any ArchiMate tool",
+        archimate_files,
     ),
     "jira": Target(
         "one CSV for Jira's CSV importer: an Epic per uplift, dated, blocked by its prerequisites", jira_files

@@ -24,11 +24,21 @@ LINK_COLUMN = "Inward issue link (Blocks)"
 """Holds the Issue Id of an issue that blocks the row's issue (the row "is blocked by" it)."""
 SUMMARY_LIMIT = 255
 """The longest summary Jira takes."""
+# Jira reads a description as its wiki markup, where these characters format text (*strong*, _emphasis_,
+# -deleted-, {code}, [link], !image!, |table|, # lists, ...) and a backslash before one shows it as typed.
+_MARKUP = re.compile(r"([*_?\-+^~{}\[\]|!#])")
+_BLOCK_START = re.compile(r"^(h[1-6]|bq)\.")  # "h1. " or "bq. " at a line's start makes a heading or a quote
 
 
 def label(text: str) -> str:
     """Text as one Jira label: each run of spaces becomes `_` (a label cannot hold a space)."""
     return re.sub(r"\s+", "_", text.strip())
+
+
+def wiki_text(text: str) -> str:
+    """Text as Jira wiki markup that shows it as written: on one line, each markup character escaped."""
+    text = _MARKUP.sub(r"\\\1", " ".join(text.split()))
+    return _BLOCK_START.sub(r"\1\\.", text)
 
 
 def issue_ids(roadmap: Roadmap) -> dict[str, str]:
@@ -65,7 +75,7 @@ def _description(roadmap: Roadmap, up: Uplift) -> str:
         parts.append(f"Why: {why}.")
     if up.notes:
         parts.append(f"Notes: {'; '.join(up.notes)}.")
-    return "\n\n".join(parts)
+    return "\n\n".join(wiki_text(part) for part in parts)
 
 
 def jira_table(roadmap: Roadmap) -> Table:
