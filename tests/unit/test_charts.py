@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -210,7 +211,9 @@ def test_every_chart_is_a_standalone_vector_svg_with_a_title_and_alt(demo_charts
         assert root.findtext(f"{SVG}desc") == chart.alt
         assert not list(root.iter(f"{SVG}image")), f"{kind}: no raster images"
         assert chart.title in texts_of(chart.svg), f"{kind}: the title is drawn as text"
-        assert "DejaVu Sans" in chart.svg
+        # Every label names the font it was measured in, then fallbacks: never the browser's default serif.
+        families = set(re.findall(r"font-family: ([^;\"]+)", chart.svg))
+        assert families == {"'DejaVu Sans', Verdana, sans-serif"}, f"{kind}: {families}"
         assert chart._repr_svg_() == chart.svg
         # One sentence, computed from the data.
         assert chart.alt.endswith(".") and chart.alt.count(". ") == 0 and any(c.isdigit() for c in chart.alt)

@@ -11,6 +11,11 @@ if TYPE_CHECKING:
 
 PAGE_WIDTH_IN = 6.7  # A4 portrait with 2 cm margins: 17 cm of content width
 FONT = "DejaVu Sans"  # ships with matplotlib, so measurements match on every machine
+# What an SVG asks for when it is shown where DejaVu Sans is not installed (most Windows and Mac
+# machines opening the HTML, PowerPoint drawing the deck's charts). Verdana is, like DejaVu Sans,
+# a wide sans-serif made for screens, so labels keep about the room measured for them; without a
+# generic family last, a browser falls back to its default serif.
+FONT_STACK = f"'{FONT}', Verdana, sans-serif"
 BASE_SIZE = 8.0
 SMALL_SIZE = 7.0
 TITLE_SIZE = 10.0

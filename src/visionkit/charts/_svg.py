@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from html import escape
 from typing import TYPE_CHECKING, Any, Literal
 
-from ._style import style
+from ._style import FONT, FONT_STACK, style
 
 if TYPE_CHECKING:
     from matplotlib.backends.backend_svg import FigureCanvasSVG, RendererSVG
@@ -24,7 +24,7 @@ def _svg(fig: Figure, title: str, alt: str, tips: Mapping[str, str] | None = Non
         canvas(fig)
         # No date: the same roadmap must give byte-identical output.
         fig.savefig(buffer, format="svg", metadata={"Date": None})
-    svg = buffer.getvalue()
+    svg = buffer.getvalue().replace(f"font-family: '{FONT}'", f"font-family: {FONT_STACK}")
     # <title> and <desc> are what screen readers announce for an SVG embedded as a document.
     label = f"<title>{escape(title, quote=False)}</title><desc>{escape(alt, quote=False)}</desc>"
     svg = re.sub(r"(<svg\b[^>]*>)", lambda m: m.group(1) + "\n " + label, svg, count=1)
