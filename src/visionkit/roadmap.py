@@ -303,7 +303,7 @@ class Roadmap:
         more = f" and {n - 3} more" if n > 3 else ""
         return (
             f"One more effort point in every wave would bring {n} moment{'s' if n != 1 else ''} live sooner "
-            f"({'; '.join(shown)}{more}), adding {room.gain:g} to the experience delivered."
+            f"({'; '.join(shown)}{more}), adding {room.gain:.1f} to the experience delivered."
         )
 
     def table_rows(self) -> list[dict[str, Any]]:

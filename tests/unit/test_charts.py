@@ -9,6 +9,7 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 import matplotlib
@@ -238,6 +239,14 @@ def test_rendering_leaves_global_settings_alone(demo: Roadmap) -> None:
     before = dict(matplotlib.rcParams)
     charts.burnup(demo)
     assert dict(matplotlib.rcParams) == before
+
+
+def test_the_burnup_alt_text_agrees_in_number() -> None:
+    one_day = plan(load_engagement(Path(__file__).parents[1] / "corpus" / "exports" / "no-start.yaml"))
+    assert len(one_day.engagement.perfect_days) == 1
+    alt = charts.burnup(one_day).alt
+    assert " of 1 perfect day is complete." in alt or alt.endswith("0 of 1 perfect day are complete."), alt
+    assert not re.search(r"\b1 of \d+ \w+ are\b", alt) and not re.search(r"\b([02-9]|\d\d+) of \d+ \w+ is\b", alt)
 
 
 def test_burnup_has_every_perfect_day_and_ends_at_the_moments_live(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import get_args
 
 import pandas as pd
@@ -106,3 +108,20 @@ def test_target_levels_are_the_highest_level_any_moment_needs_with_prerequisites
     # Met today and needed only as a prerequisite, it is still in play.
     assert "identity-resolution" not in {c for mp in roadmap.moments for c in mp.needs}
     assert targets["identity-resolution"] == 2 <= engagement.assessment["identity-resolution"]
+
+
+def test_the_headroom_sentence_rounds_as_the_plan_summary_does(tmp_path: Path) -> None:
+    # The gain is a sum of fractional worths (a moment's weight over its day's priority): printed
+    # raw it read "adding 4.28095"; the summary and `visionkit plan` show one decimal.
+    text = demo_path().read_text(encoding="utf-8").replace("priority: 2", "priority: 7")
+    (tmp_path / "sevenths.yaml").write_text(text, encoding="utf-8")
+    gains = []
+    for capacity in (4, 6, 9, 12):
+        roadmap = plan(load_engagement(tmp_path / "sevenths.yaml"), waves=3, capacity=capacity)
+        sentence = roadmap.headroom_sentence()
+        room = roadmap.headroom()
+        gains.append(room.gain)
+        if room.sooner:
+            assert f"adding {room.gain:.1f} to the experience delivered." in sentence
+        assert not re.search(r"\d\.\d{2,}", sentence), sentence
+    assert any(round(g, 1) != g for g in gains)  # a gain in sevenths was among them

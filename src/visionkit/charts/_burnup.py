@@ -20,7 +20,7 @@ from ._layout import (
     _new_figure,
 )
 from ._style import BASE_SIZE, PAGE_WIDTH_IN, RULE, SMALL_SIZE, style
-from ._text import _clip_middle, _plural
+from ._text import _be, _clip_middle, _plural
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -100,9 +100,9 @@ def _burnup(roadmap: Roadmap, brand: str) -> _Built:
         last = roadmap.period(waves)
         days_live = sum(1 for day in days if roadmap.day_live_wave(day.id) is not None)
         alt = (
-            f"Experience burn-up: {totals[-1]} of {_plural(total_moments, 'moment')} are live by {last}"
+            f"Experience burn-up: {totals[-1]} of {_plural(total_moments, 'moment')} {_be(totals[-1])} live by {last}"
             f" ({totals[0]} already today), and {days_live} of {_plural(len(days), 'perfect day')}"
-            " are complete."
+            f" {_be(days_live)} complete."
         )
         return _Built(fig, title, alt)
 

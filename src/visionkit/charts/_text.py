@@ -67,3 +67,8 @@ def _width_pt(text: str, size: float, weight: str = "normal") -> float:
 
 def _plural(count: int, word: str, plural: str | None = None) -> str:
     return f"{count} {word if count == 1 else plural or word + 's'}"
+
+
+def _be(count: int) -> str:
+    """The verb after "N of M things": "1 of 3 moments is live", "2 of 3 are"."""
+    return "is" if count == 1 else "are"
