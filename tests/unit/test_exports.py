@@ -21,7 +21,7 @@ from visionkit.exports import TARGETS, archi_tables, export, files_of, jira_tabl
 from visionkit.exports.archi import ALLOWED, LETTERS, allowed
 from visionkit.exports.archimate import FILE as ARCHIMATE_FILE
 from visionkit.exports.archimate import FOLDERS, NAMESPACE, SCHEMA_LOCATION, data_type
-from visionkit.exports.jira import LINK_COLUMN, wiki_text
+from visionkit.exports.jira import LINK_COLUMN, issue_ids, wiki_text
 from visionkit.roadmap import Roadmap
 
 CORPUS = Path(__file__).parents[1] / "corpus" / "exports"
@@ -316,6 +316,26 @@ def test_hostile_text_is_kept_as_text_and_round_trips(target: str) -> None:
     else:
         assert '\'@SUM(A1:A9), "quoted" to level 2' in cells
         assert "@SUM(A1:A9)" in text
+
+
+def test_a_long_capability_name_is_cut_in_the_summary_and_its_level_kept(tmp_path: Path) -> None:
+    name = "A capability with an extraordinarily long name " * 7
+    text = HOSTILE.read_text(encoding="utf-8")
+    assert text.count("'@SUM(A1:A9), \"quoted\"'") == 1  # the catalog's own capability, `formula-cap`
+    path = tmp_path / "long.yaml"
+    text = text.replace("'@SUM(A1:A9), \"quoted\"'", f"'{name.strip()}'")
+    text = text.replace("needs: {customer-360: 3}", "needs: {customer-360: 3, formula-cap: 3}")  # two uplifts
+    path.write_text(text, encoding="utf-8")
+    roadmap = roadmap_of(path)
+    cid = "formula-cap"
+    long = [up for up in roadmap.uplifts if up.capability == cid]
+    assert long and all(len(up.label) > 255 for up in long)
+    summaries = {r["Issue Id"]: r["Summary"] for r in records(files_of(roadmap, "jira")["jira-epics.csv"])}
+    ids = issue_ids(roadmap)
+    for up in long:
+        shown = summaries[ids[up.id]]
+        assert len(shown) <= 255 and shown.endswith(f"… to level {up.to_level}") and shown.startswith("A capability")
+    assert len(long) == 2 and len({summaries[ids[up.id]] for up in long}) == 2
 
 
 def unescape_wiki(text: str) -> str:

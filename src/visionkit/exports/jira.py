@@ -41,6 +41,15 @@ def wiki_text(text: str) -> str:
     return _BLOCK_START.sub(r"\1\\.", text)
 
 
+def summary(up: Uplift) -> str:
+    """The epic's summary, "Customer 360 to level 3", within Jira's limit: a long name is cut, the level kept."""
+    if len(up.label) <= SUMMARY_LIMIT:
+        return up.label
+    tail = f"… to level {up.to_level}"
+    # Two uplifts of one capability differ only in their level, so the cut falls in the name.
+    return up.name[: SUMMARY_LIMIT - len(tail)].rstrip() + tail
+
+
 def issue_ids(roadmap: Roadmap) -> dict[str, str]:
     """A number for each uplift, from the client and the uplift's id: the same on every run."""
     ids: dict[str, str] = {}
@@ -88,7 +97,7 @@ def jira_table(roadmap: Roadmap) -> Table:
         blocked_by = [ids[pre] for pre in up.prerequisites if pre in ids]
         rows.append(
             (
-                [ids[up.id], "Epic", up.label[:SUMMARY_LIMIT], _description(roadmap, up)],
+                [ids[up.id], "Epic", summary(up), _description(roadmap, up)],
                 _labels(roadmap, up),
                 [day_text(days, up.start_wave, end=False), day_text(days, up.end_wave, end=True)],
                 blocked_by,
