@@ -6,8 +6,10 @@ needs it directly or only as a prerequisite, as the workshop's Assessment tab sa
 numbers, periods and ids are text, the header row is frozen and filtered, and columns are as wide as
 their content (within bounds).
 
-Text that a spreadsheet would run as a formula gets the leading quote `_spreadsheet.as_text_cell`
-gives it in CSV, and every text cell is stored as a string, never as a formula. Text holding
+Every text cell is stored as a string, never as a formula, and keeps the text as written. Text that
+a spreadsheet would run as a formula if typed (`_spreadsheet.FORMULA_STARTS`) is also marked
+"quote prefix", as Excel marks a cell typed with a leading `'`: shown as typed, sorted as text, and
+still text when the cell is edited. (A CSV has no such mark, so there the `'` is in the text.) Text holding
 characters XML cannot carry (C0 controls) shows U+FFFD in their place.
 
 An executed roadmap notebook holds sections, not the roadmap itself: `notebook_to_xlsx` plans again
@@ -28,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._ooxml import document_time, reproducible_zip, rgb_hex
-from ._spreadsheet import as_text_cell
+from ._spreadsheet import FORMULA_STARTS
 
 if TYPE_CHECKING:
     from .roadmap import Roadmap
@@ -183,12 +185,12 @@ def _tables(roadmap: Roadmap) -> list[tuple[list[str], list[list[Any]]]]:
 
 
 def _value(value: Any) -> Any:
-    """A cell's value: numbers as numbers, lists as text, text that cannot run as a formula."""
+    """A cell's value: numbers as numbers, lists as text, text as written (less what XML cannot hold)."""
     if value is None or isinstance(value, bool | int | float):
         return value
     if isinstance(value, list | tuple):
         value = ", ".join(str(v) for v in value)
-    return as_text_cell(_ILLEGAL.sub("\ufffd", str(value)))
+    return _ILLEGAL.sub("\ufffd", str(value))
 
 
 def _fill(sheet: Any, header: Sequence[str], rows: Sequence[Sequence[Any]], brand: str) -> None:
@@ -203,6 +205,9 @@ def _fill(sheet: Any, header: Sequence[str], rows: Sequence[Sequence[Any]], bran
             cell = sheet.cell(row=y, column=x, value=value)
             if isinstance(value, str):
                 cell.data_type = "s"  # text, whatever it looks like: openpyxl makes "=..." a formula otherwise
+                if value.startswith(FORMULA_STARTS):
+                    cell.quotePrefix = True  # and stays text when edited, as a cell typed with a leading '
+
             if y > 1 and header[x - 1] in _PERCENT and isinstance(value, float):
                 cell.number_format = "0.0%"
             shown = "" if value is None else f"{value:g}" if isinstance(value, float) else str(value)

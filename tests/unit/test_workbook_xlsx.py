@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import io
+import shutil
+import subprocess
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +16,7 @@ import openpyxl
 import pytest
 import yaml
 
+from visionkit._spreadsheet import FORMULA_STARTS
 from visionkit._xlsx import SHEETS, SpreadsheetError, notebook_parameters, notebook_to_xlsx
 from visionkit.assessment import capabilities_in_play
 from visionkit.cli import demo_path
@@ -132,11 +136,39 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
     workbook = book(notebook_to_xlsx(nb))
     cells = [cell for sheet in workbook for row in sheet.iter_rows() for cell in row]
     assert not [c.coordinate for c in cells if c.data_type == "f"]
-    values = {c.value for c in cells}
-    assert '\'=HYPERLINK("x")' in values and "'+1+1" in values and "'@SUM(A1)" in values
-    assert not any(isinstance(v, str) and v.startswith(("=", "+", "@")) for v in values)
+    # The text as written, stored as a string and marked as Excel marks a cell typed with a leading '.
+    risky = {c.value: c for c in cells if isinstance(c.value, str) and c.value.startswith(FORMULA_STARTS)}
+    assert {'=HYPERLINK("x")', "+1+1", "@SUM(A1)"} <= set(risky)
+    assert all(c.data_type == "s" and c.quotePrefix for c in risky.values())
+    assert not [c.coordinate for c in cells if c.quotePrefix and not str(c.value).startswith(FORMULA_STARTS)]
+    assert not any(isinstance(c.value, str) and c.value.startswith("'") for c in cells)
     raw = zipfile.ZipFile(io.BytesIO(notebook_to_xlsx(nb))).read("xl/worksheets/sheet2.xml")
     assert b"<f>" not in raw
+
+
+def test_libreoffice_reads_formula_looking_text_as_text(tmp_path: Path) -> None:
+    """A second, independent reader where one is installed: LibreOffice Calc shows the text, runs nothing."""
+    calc = shutil.which("localc")
+    office = shutil.which("soffice")
+    if calc is None or office is None:
+        pytest.skip("no LibreOffice Calc (localc) on this machine to open the workbook with")
+
+    def change(data: dict[str, Any]) -> None:
+        data["perfect_days"][0]["moments"][0].update(story='=HYPERLINK("http://example.invalid","click")')
+
+    _, nb = executed(demo_variant(tmp_path, change))
+    (tmp_path / "book.xlsx").write_bytes(notebook_to_xlsx(nb))
+    sheet = SHEETS.index("Readiness") + 1
+    profile = (tmp_path / "profile").as_uri()
+    subprocess.run(
+        [office, f"-env:UserInstallation={profile}", "--headless", "--convert-to",
+         f"csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,{sheet}",
+         "--outdir", str(tmp_path / "out"), str(tmp_path / "book.xlsx")],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    (shown,) = (tmp_path / "out").glob("*.csv")
+    cells = [cell for row in csv.reader(io.StringIO(shown.read_text(encoding="utf-8"))) for cell in row]
+    assert '=HYPERLINK("http://example.invalid","click")' in cells  # as written: not "click", no leading '
 
 
 def test_the_same_plan_gives_the_same_bytes(demo: tuple[RoadmapDocument, bytes]) -> None:
