@@ -64,12 +64,18 @@ if TYPE_CHECKING:
 
     from .sections import Section
 
-__all__ = ["CHART_PPI", "MOMENTS_PER_SLIDE", "SVG_EXTENSION", "deck", "notebook_to_pptx"]
+__all__ = ["CHART_PPI", "CUT_NOTE", "MIN_CARD_SIZE", "MOMENTS_PER_SLIDE", "SVG_EXTENSION", "deck", "notebook_to_pptx"]
 
 CHART_PPI = 200.0
 """The resolution of a chart's PNG fallback: sharp on a projector and in print, about 50-130 KB a chart."""
 MOMENTS_PER_SLIDE = 8
-"""Moments on one perfect day's slide (four by two); a longer day goes on over more slides."""
+"""The most moments on one perfect day's slide (four by two); a longer day goes on over more slides."""
+MIN_CARD_SIZE = 11.0
+"""The smallest text on a moment's card, in points: read from the back of a room. A day whose stories
+do not fit at this size goes on over more slides, fewer cards to each; a story too long for a card
+of its own is cut, and the card says that the document has it whole."""
+CARD_SIZES = (16.0, 15.0, 14.0, 13.0, 12.0, MIN_CARD_SIZE)
+CUT_NOTE = "The full story is in the document."
 SVG_EXTENSION = "{96DAC541-7B7A-43D3-8B79-37D633B846F1}"
 """The `a:ext` uri under which PowerPoint 2016 and later read a picture's SVG (`asvg:svgBlip`)."""
 _SVG_NS = "http://schemas.microsoft.com/office/drawing/2016/SVG/main"
@@ -215,6 +221,90 @@ def _height(paras: Sequence[_Para], size: float, width_in: float) -> float:
 def _fit(paras: Sequence[_Para], width_in: float, height_in: float, sizes: Sequence[float]) -> float | None:
     """The largest of `sizes` at which the paragraphs fit the box; None if none does."""
     return next((s for s in sizes if _height(paras, s, width_in) <= height_in), None)
+
+
+CARD_GAP = 0.2
+"""The space between two moments' cards, in inches."""
+
+
+def _grid(count: int, top: float) -> tuple[int, float, float]:
+    """Columns, card width and card height for `count` cards below `top`: one row up to four, else two."""
+    columns = count if count <= 4 else math.ceil(count / 2)
+    rows = math.ceil(count / columns)
+    width = (WIDTH - 2 * MARGIN - CARD_GAP * (columns - 1)) / columns
+    return columns, width, (BODY_BOTTOM - top - CARD_GAP * (rows - 1)) / rows
+
+
+def _card_size(contents: Sequence[list[_Para]], top: float) -> float | None:
+    """The largest size at which every card of a slide fits, all set alike; None below `MIN_CARD_SIZE`."""
+    _, width, height = _grid(len(contents), top)
+    sizes = [_fit(paras, width, height, CARD_SIZES) for paras in contents]
+    return None if None in sizes else min(s for s in sizes if s is not None)
+
+
+def _card_pages(contents: list[list[_Para]], top: float) -> list[list[list[_Para]]]:
+    """Moments' cards split over slides: as few slides as fit every card at `MIN_CARD_SIZE` or more, evened out."""
+    pages: list[list[list[_Para]]] = []
+    start = 0
+    while start < len(contents):
+        count = min(MOMENTS_PER_SLIDE, len(contents) - start)
+        while count > 1 and _card_size(contents[start : start + count], top) is None:
+            count -= 1
+        pages.append(contents[start : start + count])
+        start += count
+    # Filled greedily, the last slide may hold one card beside seven: share them out when that fits too.
+    total, slides = len(contents), len(pages)
+    counts = [total // slides + (1 if n < total % slides else 0) for n in range(slides)] if slides else []
+    starts = [sum(counts[:n]) for n in range(slides)]
+    even = [contents[at : at + count] for at, count in zip(starts, counts, strict=True)]
+    if all(_card_size(page, top) is not None for page in even):
+        pages = even
+    _, width, height = _grid(1, top)
+    return [[_cut_card(page[0], width, height)] if _card_size(page, top) is None else page for page in pages]
+
+
+def _cut_card(paras: list[_Para], width: float, height: float) -> list[_Para]:
+    """A card too long for a slide of its own, its longest paragraph cut at a word to fit at `MIN_CARD_SIZE`."""
+    longest = max(range(len(paras)), key=lambda n: len(paras[n].text()))
+    note = _Para([CUT_NOTE], style=_Style(italic=True, colour=MUTED), space_before=0.35)
+    text = paras[longest].text()
+
+    def cut(limit: int) -> list[_Para]:
+        para = replace(paras[longest], content=_cut_inline(paras[longest].content, limit))
+        return [*paras[:longest], para, *paras[longest + 1 :], note]
+
+    low, high = 0, len(text)  # the most characters that fit lies in [low, high)
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (middle, high) if _height(cut(middle), MIN_CARD_SIZE, width) <= height else (low, middle)
+    return cut(low)
+
+
+def _cut_inline(content: Sequence[Inline], limit: int) -> list[Inline]:
+    """Inline content cut to at most `limit` characters at a word, spans kept, ending in "…"."""
+    left = limit
+
+    def walk(items: Sequence[Inline]) -> list[Inline]:
+        nonlocal left
+        out: list[Inline] = []
+        for item in items:
+            if left <= 0:
+                break
+            if isinstance(item, str):
+                if len(item) > left:
+                    item = item[:left].rsplit(" ", 1)[0] if " " in item[:left] else item[:left]
+                    left = 0
+                else:
+                    left -= len(item)
+                out.append(item)
+            else:
+                out.append(Span(item.style, walk(item.content)))
+        return out
+
+    cut = walk(content)
+    if cut and isinstance(cut[-1], str):
+        cut[-1] = cut[-1].rstrip(" ,;:")
+    return [*cut, "…"]
 
 
 class _Slides:
@@ -506,34 +596,28 @@ class _Slides:
         self._write(box.text_frame, facts, _fit(facts, 7.7, 2.8, (16, 15, 14, 13, 12, 11)) or 10)
 
     def _day(self, day: Group) -> None:
-        """A perfect day: its title, persona and facts, and its moments as cards (more slides past eight)."""
+        """A perfect day: its title, persona and facts, and its moments as cards, over as many slides as they need."""
         heading = next((b for b in day.children if isinstance(b, Heading)), None)
         title = _plain(heading.content) if heading else "Perfect day"
         facts = [p for b in day.children if isinstance(b, Paragraph) for p in self.paragraphs(b)]
         cards = [c for b in day.children if isinstance(b, Group) for c in b.children if isinstance(c, Card)]
-        pages = [cards[i : i + MOMENTS_PER_SLIDE] for i in range(0, len(cards), MOMENTS_PER_SLIDE)] or [[]]
+        top = BODY_TOP - 0.1 + (0.7 if facts else 0.0)
+        pages = _card_pages([self._card_paragraphs(card) for card in cards], top) or [[]]
         for n, page in enumerate(pages, start=1):
             slide = self._slide(f"{title} ({n} of {len(pages)})" if len(pages) > 1 else title)
-            top = BODY_TOP - 0.1
             if facts:
-                box = self._box(slide, MARGIN, top, WIDTH - 2 * MARGIN, 0.62)
+                box = self._box(slide, MARGIN, BODY_TOP - 0.1, WIDTH - 2 * MARGIN, 0.62)
                 self._write(box.text_frame, facts, _fit(facts, WIDTH - 2 * MARGIN, 0.62, (14, 13, 12, 11, 10)) or 9)
-                top += 0.7
             self._cards(slide, page, top)
 
-    def _cards(self, slide: Slide, cards: Sequence[Card], top: float) -> None:
-        if not cards:
+    def _cards(self, slide: Slide, contents: Sequence[list[_Para]], top: float) -> None:
+        if not contents:
             return
-        columns = len(cards) if len(cards) <= 4 else math.ceil(len(cards) / 2)
-        rows = math.ceil(len(cards) / columns)
-        gap = 0.2
-        width = (WIDTH - 2 * MARGIN - gap * (columns - 1)) / columns
-        height = (BODY_BOTTOM - top - gap * (rows - 1)) / rows
-        contents = [self._card_paragraphs(card) for card in cards]
-        size = min((_fit(c, width, height, (16, 15, 14, 13, 12, 11, 10, 9)) or 8 for c in contents), default=12)
+        columns, width, height = _grid(len(contents), top)
+        size = _card_size(contents, top) or MIN_CARD_SIZE
         for n, paras in enumerate(contents):
-            x = MARGIN + (n % columns) * (width + gap)
-            y = top + (n // columns) * (height + gap)
+            x = MARGIN + (n % columns) * (width + CARD_GAP)
+            y = top + (n // columns) * (height + CARD_GAP)
             shape = self._card(slide, x, y, width, height)
             self._write(shape.text_frame, paras, size)
 

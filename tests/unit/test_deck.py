@@ -19,7 +19,7 @@ from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pypdf import PdfReader
 
-from visionkit._render_pptx import MOMENTS_PER_SLIDE, SVG_EXTENSION, notebook_to_pptx
+from visionkit._render_pptx import CUT_NOTE, MIN_CARD_SIZE, MOMENTS_PER_SLIDE, SVG_EXTENSION, notebook_to_pptx
 from visionkit.cli import demo_path
 from visionkit.doctree import (
     Block,
@@ -283,6 +283,65 @@ def test_a_long_day_goes_on_over_more_slides(tmp_path: Path) -> None:
     assert "Priya's perfect Saturday (1 of 2)" in titles and "Priya's perfect Saturday (2 of 2)" in titles
     words = " ".join(" ".join(texts(s)) for s in slides)
     assert all(f"Moment number {n} of a long day." in words for n in range(count))
+
+
+def card_sizes(slide: Any) -> set[float]:
+    """The point sizes of the text on a slide's moment cards (its rounded rectangles)."""
+    return {
+        run.font.size.pt
+        for shape in slide.shapes
+        if shape.shape_type == MSO_SHAPE_TYPE.AUTO_SHAPE and shape.has_text_frame
+        for para in shape.text_frame.paragraphs
+        for run in para.runs
+        if run.font.size is not None
+    }
+
+
+def day_slides(slides: Any, day_title: str) -> list[Any]:
+    return [s for s in slides if title(s) == day_title or title(s).startswith(day_title + " (")]
+
+
+def test_long_stories_go_on_over_more_slides_and_never_shrink_below_the_minimum(tmp_path: Path) -> None:
+    sentence = "Priya tries the jacket on, asks about the waterproof rating and how it packs down for travel. "
+    lengths = [1700, 1700, 300, 9000, 120, 1700]  # characters; the first day of the demo gets these stories
+
+    def change(data: dict[str, Any]) -> None:
+        first = data["perfect_days"][0]["moments"][0]
+        data["perfect_days"][0]["moments"] = [
+            {**first, "at": f"{8 + n:02d}:00", "story": f"Moment {n}. " + (sentence * 100)[:length].strip()}
+            for n, length in enumerate(lengths)
+        ]
+
+    doc = document(demo_variant(tmp_path, change))
+    slides = day_slides(read(notebook_to_pptx(doc.notebook())).slides, "Priya's perfect Saturday")
+    assert len(slides) > 1 and all(title(s).endswith(f"of {len(slides)})") for s in slides)
+    for slide in slides:
+        assert card_sizes(slide) and min(card_sizes(slide)) >= MIN_CARD_SIZE, card_sizes(slide)
+    words = " ".join(" ".join(texts(s)).replace("\n", " ").replace("\v", " ") for s in slides)
+    at = [words.index(f"Moment {n}.") for n in range(len(lengths))]
+    assert at == sorted(at)  # every moment has its card, in order
+    # A story that fits a card of its own is whole; one that does not is cut at a word, and says so.
+    moments = doc.engagement.perfect_days[0].moments
+    assert [m.story in words for m in moments] == [True, True, True, False, True, True]
+    assert words.count(CUT_NOTE) == 1
+    kept = words[at[3] : words.index(CUT_NOTE)].split("…")[0].strip()
+    assert len(kept) > 1000 and moments[3].story.startswith(kept) and moments[3].story[len(kept)] == " "
+
+
+def test_a_day_is_shared_evenly_between_its_slides(tmp_path: Path) -> None:
+    count = MOMENTS_PER_SLIDE + 1
+
+    def change(data: dict[str, Any]) -> None:
+        first = data["perfect_days"][0]["moments"][0]
+        data["perfect_days"][0]["moments"] = [
+            {**first, "at": f"{8 + n:02d}:00", "story": f"Short moment {n}."} for n in range(count)
+        ]
+
+    slides = day_slides(
+        read(notebook_to_pptx(document(demo_variant(tmp_path, change)).notebook())).slides, "Priya's perfect Saturday"
+    )
+    cards = [sum(1 for text in texts(s) if "Short moment" in text) for s in slides]
+    assert cards == [5, 4]  # not eight and one
 
 
 def test_the_nbconvert_exporter_writes_the_deck(demo: tuple[RoadmapDocument, bytes]) -> None:
