@@ -368,7 +368,10 @@ class EngagementSession:
         return f"Editing {name} (loaded at {self.loaded_at:%H:%M:%S})"
 
     def __del__(self) -> None:
-        self._stop.set()
+        # A session whose file failed to load never started its watcher: nothing to stop.
+        stop = getattr(self, "_stop", None)
+        if stop is not None:
+            stop.set()
 
 
 def _watch(ref: weakref.ReferenceType[EngagementSession], stop: threading.Event) -> None:
