@@ -547,9 +547,18 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    """Build the shipped demo engagement's documents and print the PDF path."""
+    """Build the demo engagement's documents, leave a copy of its file to try commands on, print the PDF path."""
     args.out = args.out or "build/demo"
     status, results = run_build([str(demo_path())], args)
+    copy = Path(args.out) / demo_path().name
+    if status == EXIT_OK:
+        # A copy to edit and run `visionkit plan` on; one already there may hold the user's edits, so it stays.
+        if not copy.exists() and not copy.is_symlink():
+            from ._atomic import atomic_write_bytes
+
+            atomic_write_bytes(copy, demo_path().read_bytes())
+        if copy.is_file() and not copy.is_symlink():
+            print(f"engagement file: {copy} (try `visionkit plan {copy} --compare`)")
     for result in results:
         pdf = Path(args.out) / result.client.slug / "roadmap.pdf"
         if result.status != "failed" and pdf.is_file():

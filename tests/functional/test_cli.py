@@ -179,6 +179,13 @@ def test_demo_builds_and_prints_the_pdf_path(capsys: pytest.CaptureFixture[str],
     out = capsys.readouterr().out
     pdf = tmp_path / "northwind-outfitters" / "roadmap.pdf"
     assert pdf.is_file() and out.rstrip().endswith(str(pdf.resolve()))
+    # It leaves a copy of its engagement file, for the README's commands; an edited copy is kept.
+    copy = tmp_path / "northwind.yaml"
+    assert copy.read_bytes() == demo_path().read_bytes() and f"engagement file: {copy}" in out
+    copy.write_text(copy.read_text(encoding="utf-8") + "# my edit\n", encoding="utf-8")
+    assert main(["demo", "--out", str(tmp_path), "--to", "pdf"]) == 0
+    assert copy.read_text(encoding="utf-8").endswith("# my edit\n")
+    assert main(["plan", str(copy), "--compare"]) == 0  # the README's commands work on it
 
 
 def test_version() -> None:
