@@ -205,7 +205,9 @@ class RoadmapDocument:
         from .sections import chart
 
         intro = "Every uplift by domain, from the wave it starts to the wave it finishes."
-        figures = [gantt(part) for part in split_by_domain(self.roadmap, GANTT_ROWS_PER_PAGE)]
+        parts = split_by_domain(self.roadmap, GANTT_ROWS_PER_PAGE)
+        whole = self.roadmap
+        figures = [gantt(p, part=(n, len(parts), whole) if len(parts) > 1 else None) for n, p in enumerate(parts, 1)]
         return self._section(chart("roadmap", "Roadmap", figures, intro))
 
     def uplifts(self) -> Section:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import itertools
 import re
 import subprocess
@@ -239,6 +240,30 @@ def test_rendering_leaves_global_settings_alone(demo: Roadmap) -> None:
     before = dict(matplotlib.rcParams)
     charts.burnup(demo)
     assert dict(matplotlib.rcParams) == before
+
+
+def test_a_part_of_a_long_roadmap_says_which_part_and_what_the_whole_holds() -> None:
+    from visionkit.document import RoadmapDocument, split_by_domain
+    from visionkit.model import Engagement
+    from visionkit.testing import generate_engagement
+
+    engagement = Engagement.model_validate(generate_engagement(60, 30, seed=1))
+    roadmap = plan(engagement)
+    parts = split_by_domain(roadmap, 40)
+    assert len(parts) >= 2
+    kept = [up for up in roadmap.uplifts if up.status != "excluded"]
+    domains = len({up.domain for up in kept})
+    doc = RoadmapDocument(engagement, roadmap, date=datetime.date(2027, 3, 1))
+    figures = [b for b in doc.gantt().blocks if type(b).__name__ == "Chart"]
+    assert len(figures) == len(parts)
+    for n, (chart, part) in enumerate(zip(figures, parts, strict=True), start=1):
+        assert chart.alt.startswith(
+            f"Part {n} of {len(parts)} of the roadmap, {domains} domains and {len(kept)} uplifts in all."
+        )
+        scheduled = sum(1 for up in part.uplifts if up.status == "scheduled")
+        assert f"It shows {scheduled} scheduled uplift" in chart.alt
+        assert f"<desc>{chart.alt}</desc>" in chart.svg  # what a screen reader announces says the same
+    assert charts.gantt(roadmap).alt.startswith("Roadmap of")  # a roadmap shown whole says nothing of parts
 
 
 def test_the_burnup_alt_text_agrees_in_number() -> None:

@@ -102,9 +102,13 @@ def maturity(roadmap: Roadmap, *, colour: str | None = None) -> Chart:
     return _chart(_maturity(roadmap, _brand(roadmap, colour)))
 
 
-def gantt(roadmap: Roadmap, *, colour: str | None = None) -> Chart:
-    """The roadmap as a Gantt chart with one swimlane per domain."""
-    return _chart(_gantt(roadmap, _brand(roadmap, colour)))
+def gantt(roadmap: Roadmap, *, colour: str | None = None, part: tuple[int, int, Roadmap] | None = None) -> Chart:
+    """The roadmap as a Gantt chart with one swimlane per domain.
+
+    `part` is (n, of, whole) when `roadmap` is the n-th of `of` views of the plan `whole`, cut to fit
+    pages: the alt text then says which part it is and what the whole plan holds.
+    """
+    return _chart(_gantt(roadmap, _brand(roadmap, colour), part))
 
 
 def journey(roadmap: Roadmap, *, day: str | None = None, colour: str | None = None) -> Chart:

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from ..roadmap import Roadmap, Uplift
 
 
-def _gantt(roadmap: Roadmap, brand: str) -> _Built:
+def _gantt(roadmap: Roadmap, brand: str, part: tuple[int, int, Roadmap] | None = None) -> _Built:
     from matplotlib.collections import LineCollection
     from matplotlib.patches import Patch, Rectangle
     from matplotlib.transforms import ScaledTranslation, blended_transform_factory
@@ -144,4 +144,11 @@ def _gantt(roadmap: Roadmap, brand: str) -> _Built:
             f" ({roadmap.labels[0]} to {roadmap.labels[-1]}) in {_plural(len(lanes), 'domain swimlane')}"
             f"; {len(beyond)} {'runs' if len(beyond) == 1 else 'run'} beyond the horizon."
         )
+        if part is not None:
+            n, of, whole = part
+            kept = [up for up in whole.uplifts if up.status != "excluded"]
+            alt = (
+                f"Part {n} of {of} of the roadmap, {_plural(len({up.domain for up in kept}), 'domain')} and "
+                f"{_plural(len(kept), 'uplift')} in all. " + alt.replace("Roadmap of", "It shows", 1)
+            )
         return _Built(fig, title, alt, tips)
