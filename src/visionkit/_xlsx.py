@@ -21,6 +21,7 @@ uplift section, so an engagement file changed since the notebook ran is refused,
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import io
 import json
 import re
@@ -43,6 +44,8 @@ MIN_WIDTH, MAX_WIDTH = 8, 60
 """Bounds of a column's width, in characters: a long "why" wraps past the screen rather than off it."""
 _ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037]")
 _PERCENT = {"utilisation"}
+DATE_COLUMNS = ("start_date", "end_date")
+"""The Roadmap sheet's last columns: the first day of an uplift's first wave and the last day of its last."""
 
 
 class SpreadsheetError(RuntimeError):
@@ -147,11 +150,25 @@ def roadmap_to_xlsx(roadmap: Roadmap, *, date: str = "") -> bytes:
 
 def _tables(roadmap: Roadmap) -> list[tuple[list[str], list[list[Any]]]]:
     """Each sheet's header and rows, from the tables the roadmap and the Assessment tab already compute."""
+    from ._periods import wave_dates
     from .assessment import capabilities_in_play
     from .roadmap import TABLE_COLUMNS
 
     catalog = roadmap.engagement.capabilities
-    tables = [(list(TABLE_COLUMNS), [[row[c] for c in TABLE_COLUMNS] for row in roadmap.table_rows()])]
+    # The roadmap's own columns, the domain by its name as on the Assessment sheet, then the calendar
+    # dates of its waves (empty when the scenario has no start), as dates a filter can take ranges of.
+    scenario = roadmap.scenario
+    days = wave_dates(scenario.start, scenario.wave_length, len(roadmap.labels))
+
+    def day(wave: int | None, end: bool) -> dt.date | None:
+        return days[wave - 1][1 if end else 0] if wave is not None and 1 <= wave <= len(days) else None
+
+    uplift_rows = [
+        [catalog.domain_name(row[c]) if c == "domain" else row[c] for c in TABLE_COLUMNS]
+        + [day(row["start_wave"], False), day(row["end_wave"], True)]
+        for row in roadmap.table_rows()
+    ]
+    tables = [([*TABLE_COLUMNS, *DATE_COLUMNS], uplift_rows)]
     # Every engagement has a perfect day and a wave, so the first row names the columns.
     readiness = roadmap.readiness_rows()
     tables.append((list(readiness[0]), [list(row.values()) for row in readiness]))
@@ -186,7 +203,7 @@ def _tables(roadmap: Roadmap) -> list[tuple[list[str], list[list[Any]]]]:
 
 def _value(value: Any) -> Any:
     """A cell's value: numbers as numbers, lists as text, text as written (less what XML cannot hold)."""
-    if value is None or isinstance(value, bool | int | float):
+    if value is None or isinstance(value, bool | int | float | dt.date):
         return value
     if isinstance(value, list | tuple):
         value = ", ".join(str(v) for v in value)
@@ -210,6 +227,8 @@ def _fill(sheet: Any, header: Sequence[str], rows: Sequence[Sequence[Any]], bran
 
             if y > 1 and header[x - 1] in _PERCENT and isinstance(value, float):
                 cell.number_format = "0.0%"
+            if isinstance(value, dt.date):
+                cell.number_format = "yyyy-mm-dd"
             shown = "" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
             widths[x - 1] = max(widths[x - 1], len(shown))
     for x in range(1, len(header) + 1):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import shutil
 import subprocess
@@ -16,6 +17,7 @@ import openpyxl
 import pytest
 import yaml
 
+from visionkit._periods import wave_dates
 from visionkit._spreadsheet import FORMULA_STARTS
 from visionkit._xlsx import SHEETS, SpreadsheetError, notebook_parameters, notebook_to_xlsx
 from visionkit.assessment import capabilities_in_play
@@ -72,8 +74,10 @@ def test_one_sheet_per_table_with_a_frozen_filtered_header(demo: tuple[RoadmapDo
 def test_the_roadmap_sheet_is_roadmap_table_typed(demo: tuple[RoadmapDocument, bytes]) -> None:
     doc, data = demo
     header, *body = rows(book(data)["Roadmap"])
-    assert list(header) == TABLE_COLUMNS
+    assert list(header) == [*TABLE_COLUMNS, "start_date", "end_date"]
     expected = doc.roadmap.table_rows()
+    catalog = doc.engagement.capabilities
+    days = wave_dates(doc.roadmap.scenario.start, doc.roadmap.scenario.wave_length, len(doc.roadmap.labels))
     assert len(body) == len(expected)
     for row, want in zip(body, expected, strict=True):
         got = dict(zip(header, row, strict=True))
@@ -84,6 +88,16 @@ def test_the_roadmap_sheet_is_roadmap_table_typed(demo: tuple[RoadmapDocument, b
         assert isinstance(got["end"], str) and got["end"] == want["end"]  # periods stay text: "2027-Q1"
         assert got["why"] == want["why"] and got["name"] == want["name"]
         assert (got["moments"] or "") == ", ".join(want["moments"])
+        assert got["domain"] == catalog.domain_name(want["domain"])  # by name, as on the Assessment sheet
+        # Dates as dates, from the first day of the first wave to the last day of the last; none beyond the horizon.
+        if want["status"] == "scheduled":
+            start, end = got["start_date"], got["end_date"]
+            assert isinstance(start, datetime.datetime) and isinstance(end, datetime.datetime)
+            assert start.date() == days[want["start_wave"] - 1][0] and end.date() == days[want["end_wave"] - 1][1]
+        else:
+            assert got["start_date"] is None and got["end_date"] is None
+    dated = [c for c in book(data)["Roadmap"]["U"][1:] if c.value is not None]
+    assert dated and all(c.number_format == "yyyy-mm-dd" for c in dated)
 
 
 def test_readiness_traceability_and_waves_are_the_roadmaps(demo: tuple[RoadmapDocument, bytes]) -> None:
