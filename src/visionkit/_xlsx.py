@@ -1,10 +1,10 @@
 """A roadmap's tables as an Excel workbook: one sheet per table, typed cells, and no cell that runs as a formula.
 
-The sheets are the roadmap (`Roadmap.table()`'s columns), readiness, traceability, waves and the
-assessment (each capability in play with today's level, its target, the gap and whether a moment
-needs it directly or only as a prerequisite, as the workshop's Assessment tab says). Numbers are
-numbers, periods and ids are text, the header row is frozen and filtered, and columns are as wide as
-their content (within bounds).
+The sheets are the roadmap (`Roadmap.table()`'s columns, the domain by name, then each uplift's first
+and last day as dates), readiness, traceability, waves and the assessment (each capability in play
+with today's level, its target, the gap and whether a moment needs it directly or only as a
+prerequisite, as the workshop's Assessment tab says). Numbers are numbers, periods and ids are text,
+the header row is frozen and filtered, and columns are as wide as their content (within bounds).
 
 Every text cell is stored as a string, never as a formula, and keeps the text as written. Text that
 a spreadsheet would run as a formula if typed (`_spreadsheet.FORMULA_STARTS`) is also marked
