@@ -53,6 +53,7 @@ from .doctree import (
     Span,
     Table,
     Wow,
+    from_json,
     plain_text,
 )
 
@@ -361,6 +362,8 @@ class _Slides:
         for part in self.document.parts:
             if isinstance(part, Blocks) or part.style != "appendix":
                 walk(part.blocks)
+            if not isinstance(part, Blocks):
+                walk(from_json(part.meta.get("slides") or []))
         return found
 
     def _widen(self) -> None:
@@ -404,10 +407,11 @@ class _Slides:
         intro = (
             next((b for b in blocks[: blocks.index(charts[0])] if isinstance(b, Paragraph)), None) if charts else None
         )
-        for n, chart in enumerate(charts, start=1):
-            self._chart_slide(
-                f"{title} ({n} of {len(charts)})" if len(charts) > 1 else title, chart.svg, chart.alt, intro
-            )
+        # A section may carry its charts cut to a slide's size (a long roadmap): shown instead of the page's.
+        slides = [c for c in from_json(section.meta.get("slides") or []) if isinstance(c, Chart)] if charts else []
+        for n, chart in enumerate(slides or charts, start=1):
+            count = len(slides or charts)
+            self._chart_slide(f"{title} ({n} of {count})" if count > 1 else title, chart.svg, chart.alt, intro)
         shown = {id(b) for b in [*days, *charts]} | ({id(intro)} if intro is not None else set())
         self._blocks([b for b in blocks if id(b) not in shown], title, continued=bool(days or charts))
 

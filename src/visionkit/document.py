@@ -24,6 +24,11 @@ if TYPE_CHECKING:
 
 GANTT_ROWS_PER_PAGE = 40
 """Uplifts per roadmap chart: beyond this a chart would not fit an A4 page at a readable size."""
+HEATMAP_ROWS_PER_SLIDE = 12
+"""Moments on one slide's traceability heatmap: with its rotated capability names, it stays at full size."""
+GANTT_ROWS_PER_SLIDE = 14
+"""Uplifts per roadmap chart on a 16:9 slide: with their domains' rows, about 5.4 in tall, shown at full
+size beside the slide's text (a 40-row page chart there was scaled to half, its labels to 3.5 pt)."""
 _before: set[str] = set()
 
 
@@ -186,10 +191,18 @@ class RoadmapDocument:
     def heatmap(self) -> Section:
         """The traceability heatmap, moments by capabilities."""
         from .charts import heatmap
-        from .sections import chart
+        from .doctree import to_json
+        from .sections import chart, chart_block
 
         intro = "The maturity level each moment needs of each capability, before prerequisites."
-        return self._section(chart("traceability", "Traceability", heatmap(self.roadmap), intro))
+        section = chart("traceability", "Traceability", heatmap(self.roadmap), intro)
+        parts = split_by_day(self.roadmap, HEATMAP_ROWS_PER_SLIDE)
+        if len(parts) > 1:
+            # The deck's own cut, whole perfect days to a slide; the HTML and the PDF do not show it.
+            whole = self.roadmap
+            slides = [heatmap(p, part=(n, len(parts), whole)) for n, p in enumerate(parts, 1)]
+            section.meta["slides"] = to_json([chart_block(figure) for figure in slides])
+        return self._section(section)
 
     def maturity(self) -> Section:
         """Today's maturity against the target, by domain."""
@@ -200,15 +213,24 @@ class RoadmapDocument:
         return self._section(chart("maturity", "Maturity by domain", maturity(self.roadmap), intro))
 
     def gantt(self) -> Section:
-        """The roadmap as swimlanes by domain and wave, one chart per page-sized group of domains."""
-        from .charts import gantt
-        from .sections import chart
+        """The roadmap as swimlanes by domain and wave, one chart per page-sized group of domains (and per slide)."""
+        from .charts import Chart, gantt
+        from .doctree import to_json
+        from .sections import chart, chart_block
 
         intro = "Every uplift by domain, from the wave it starts to the wave it finishes."
-        parts = split_by_domain(self.roadmap, GANTT_ROWS_PER_PAGE)
         whole = self.roadmap
-        figures = [gantt(p, part=(n, len(parts), whole) if len(parts) > 1 else None) for n, p in enumerate(parts, 1)]
-        return self._section(chart("roadmap", "Roadmap", figures, intro))
+
+        def figures(rows: int) -> list[Chart]:
+            parts = split_by_domain(whole, rows)
+            return [gantt(p, part=(n, len(parts), whole) if len(parts) > 1 else None) for n, p in enumerate(parts, 1)]
+
+        section = chart("roadmap", "Roadmap", figures(GANTT_ROWS_PER_PAGE), intro)
+        slides = figures(GANTT_ROWS_PER_SLIDE)
+        if len(slides) > 1:
+            # The deck's own cut, smaller than a page's; the HTML and the PDF do not show it.
+            section.meta["slides"] = to_json([chart_block(figure) for figure in slides])
+        return self._section(section)
 
     def uplifts(self) -> Section:
         """Every uplift with its wave, effort and why."""
@@ -317,6 +339,24 @@ def rehearse() -> None:
             {"__annotations__": {p.name: p.type for p in PARAMETERS}, **{p.name: p.default for p in PARAMETERS}}
         )
         RoadmapDocument.from_parameters(str(demo_path()), date="2000-01-01").sections()
+
+
+def split_by_day(roadmap: Roadmap, rows: int) -> list[Roadmap]:
+    """The roadmap cut into views of its moments, whole perfect days together, about `rows` moments each at most."""
+    import dataclasses
+
+    if len(roadmap.moments) <= rows:
+        return [roadmap]
+    parts: list[list[Any]] = [[]]
+    for day in roadmap.engagement.perfect_days:
+        moments = roadmap.moments_of(day.id)
+        if parts[-1] and len(parts[-1]) + len(moments) > rows:
+            parts.append([])
+        for start in range(0, len(moments), rows):  # a day longer than a slide goes on over more
+            if parts[-1] and start:
+                parts.append([])
+            parts[-1].extend(moments[start : start + rows])
+    return [dataclasses.replace(roadmap, moments=part) for part in parts if part]
 
 
 def split_by_domain(roadmap: Roadmap, rows: int) -> list[Roadmap]:

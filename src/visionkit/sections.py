@@ -275,7 +275,7 @@ def storyboards(roadmap: Roadmap) -> Section:
         if day.persona:
             parts.append(Paragraph(emphasis(day.persona), "persona"))
         parts.append(Paragraph([facts + roadmap.period(live, prose=True)], "day-facts"))
-        parts.append(_chart_block(journey(roadmap, day=day.id)))
+        parts.append(chart_block(journey(roadmap, day=day.id)))
         parts.append(Group("moments", cards))
         blocks.append(Group("day", parts))
     return Section("perfect-days", "Perfect days", blocks)
@@ -284,11 +284,11 @@ def storyboards(roadmap: Roadmap) -> Section:
 def chart(section_id: str, title: str, figures: Figure | list[Figure], intro: str) -> Section:
     """One or more charts with their heading, a sentence of introduction and text alternatives."""
     blocks: list[Block] = [Heading(2, [title]), Paragraph([intro])]
-    blocks += [_chart_block(figure) for figure in (figures if isinstance(figures, list) else [figures])]
+    blocks += [chart_block(figure) for figure in (figures if isinstance(figures, list) else [figures])]
     return Section(section_id, title, blocks, style="chart")
 
 
-def _chart_block(figure: Figure) -> Chart:
+def chart_block(figure: Figure) -> Chart:
     """A chart as the document embeds it: the SVG from its `<svg` element on (no XML prolog), and its alt text."""
     svg = figure.svg
     start = svg.find("<svg")
@@ -360,7 +360,7 @@ def scenario_comparison(comparison: Comparison, figure: Figure, planned_under: s
         Heading(2, [title]),
         Paragraph([f"The same perfect days planned under {under}; each is compared with the first, {names[0]}."]),
         BulletList([[Paragraph([sentence])] for sentence in comparison.sentences()], style="summary"),
-        _chart_block(figure),
+        chart_block(figure),
     ]
     header = [Cell(["Moment"]), *(Cell([name], nowrap=True) for name in names)]
     rows = [

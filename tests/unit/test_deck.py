@@ -39,6 +39,7 @@ from visionkit.doctree import (
     Span,
     Table,
     Wow,
+    from_json,
 )
 from visionkit.document import RoadmapDocument
 from visionkit.exporters import PPTXExporter
@@ -80,10 +81,16 @@ def texts(slide: Any) -> list[str]:
     return out
 
 
+def slide_charts(section: Section) -> list[Chart]:
+    """A chart section's charts as the deck shows them: cut to a slide's size where the section has them so."""
+    cut = [c for c in from_json(section.meta.get("slides") or []) if isinstance(c, Chart)]
+    return cut or [b for b in section.blocks if isinstance(b, Chart)]
+
+
 def charts_of(doc: RoadmapDocument) -> list[tuple[str, int]]:
     """The chart sections' titles and their number of charts, as the deck should show them."""
     return [
-        (s.title, sum(isinstance(b, Chart) for b in s.blocks))
+        (s.title, len(slide_charts(s)))
         for s in doc.sections()
         if s.style == "chart" and any(isinstance(b, Chart) for b in s.blocks)
     ]
@@ -105,13 +112,16 @@ def test_the_deck_has_a_slide_for_each_part_of_the_document(demo: tuple[RoadmapD
     assert uplift_slides, [title(s) for s in slides]
     # A chart section's text and tables (the scenarios' comparison) go on after its chart, on slides
     # titled "<section> (continued)" or "<section>: <table>".
-    chart_titles = tuple(name for name, _ in charts_of(doc))
-    after_charts = [s for s in slides if title(s).startswith(chart_titles) and title(s) not in chart_titles]
+    after = tuple(f"{name}{tail}" for name, _ in charts_of(doc) for tail in (" (continued)", ": "))
+    after_charts = [s for s in slides if title(s).startswith(after)]
     assert len(slides) == 1 + 1 + per_day + charts + len(uplift_slides) + len(after_charts)
     titles = [title(s) for s in slides]
     assert titles[:2] == ["Experience roadmap", "Executive summary"]
     assert titles[2 : 2 + len(days)] == [d.title for d in days]
-    assert [t for t in titles if t in {name for name, _ in charts_of(doc)}] == [name for name, _ in charts_of(doc)]
+    shown = [
+        f"{name} ({n} of {count})" if count > 1 else name for name, count in charts_of(doc) for n in range(1, count + 1)
+    ]
+    assert [t for t in titles if t in shown] == shown
     if len(uplift_slides) > 1:
         assert [title(s) for s in uplift_slides] == [
             f"{UPLIFTS} ({n} of {len(uplift_slides)})" for n in range(1, len(uplift_slides) + 1)
@@ -146,7 +156,7 @@ def test_charts_are_svg_pictures_with_a_png_fallback_and_their_alt_text(demo: tu
     from PIL import Image
 
     doc, data = demo
-    alts = [b.alt for s in doc.sections() if s.style == "chart" for b in s.blocks if isinstance(b, Chart)]
+    alts = [c.alt for s in doc.sections() if s.style == "chart" for c in slide_charts(s)]
     pictures = [
         (slide, shape)
         for slide in read(data).slides
@@ -372,3 +382,57 @@ def test_the_deck_opens_in_libreoffice(demo: tuple[RoadmapDocument, bytes], tmp_
     assert len(pages) == len(slides)
     for page, slide in zip(pages, slides, strict=True):
         assert " ".join(title(slide).split()) in " ".join(page.split())
+
+
+def test_a_long_roadmap_is_cut_to_slides_shown_at_full_size() -> None:
+    import datetime
+
+    from visionkit._render_typst import chart_size_pt
+    from visionkit.document import GANTT_ROWS_PER_SLIDE, split_by_domain
+    from visionkit.model import Engagement
+    from visionkit.planner import plan
+    from visionkit.testing import generate_engagement
+
+    engagement = Engagement.model_validate(generate_engagement(60, 30, seed=1))
+    roadmap = plan(engagement)
+    doc = RoadmapDocument(engagement, roadmap, title="Large", date=datetime.date(2027, 3, 1))
+    (section,) = [s for s in doc.sections() if s.id == "roadmap"]
+    parts = split_by_domain(roadmap, GANTT_ROWS_PER_SLIDE)
+    assert len(slide_charts(section)) == len(parts) > sum(isinstance(b, Chart) for b in section.blocks)
+    slides = [s for s in read(notebook_to_pptx(doc.notebook())).slides if title(s).startswith("Roadmap (")]
+    assert [title(s) for s in slides] == [f"Roadmap ({n} of {len(parts)})" for n in range(1, len(parts) + 1)]
+    for slide, chart in zip(slides, slide_charts(section), strict=True):
+        (picture,) = [s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
+        natural = chart_size_pt(chart.svg)
+        assert natural is not None
+        # Shown at (nearly) its own size, so its 7 pt labels stay 7 pt; the page's cut was shown at half.
+        assert picture.height.pt >= 0.95 * natural[1] or picture.width.pt >= 0.95 * natural[0]
+        assert chart.alt.startswith(f"Part {slides.index(slide) + 1} of {len(parts)} of the roadmap")
+    # The HTML and the PDF keep the page's cut: the slides' charts are not in the section's blocks.
+    assert all(c.svg not in section.html for c in slide_charts(section))
+
+
+def test_a_long_traceability_is_cut_to_slides_by_perfect_day() -> None:
+    import datetime
+
+    from visionkit.document import HEATMAP_ROWS_PER_SLIDE, split_by_day
+    from visionkit.model import Engagement
+    from visionkit.planner import plan
+    from visionkit.testing import generate_engagement
+
+    engagement = Engagement.model_validate(generate_engagement(60, 30, seed=1))
+    roadmap = plan(engagement)
+    parts = split_by_day(roadmap, HEATMAP_ROWS_PER_SLIDE)
+    assert len(parts) > 1 and all(len(p.moments) <= HEATMAP_ROWS_PER_SLIDE for p in parts)
+    # Every moment once, in order; a perfect day stays on one slide unless it is longer than a slide.
+    assert [mp.key for p in parts for mp in p.moments] == [mp.key for mp in roadmap.moments]
+    for day in engagement.perfect_days:
+        holding = [n for n, p in enumerate(parts) if any(mp.perfect_day == day.id for mp in p.moments)]
+        assert len(holding) == 1 or len(roadmap.moments_of(day.id)) > HEATMAP_ROWS_PER_SLIDE
+    doc = RoadmapDocument(engagement, roadmap, title="Large", date=datetime.date(2027, 3, 1))
+    (section,) = [s for s in doc.sections() if s.id == "traceability"]
+    charts = slide_charts(section)
+    assert len(charts) == len(parts)
+    for n, (chart, part) in enumerate(zip(charts, parts, strict=True), start=1):
+        expected = f"Part {n} of {len(parts)} of the traceability, {len(roadmap.moments)} moments in all."
+        assert chart.alt.startswith(expected) and f"heatmap of {len(part.moments)} moment" in chart.alt

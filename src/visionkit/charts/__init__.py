@@ -92,9 +92,13 @@ def burnup(roadmap: Roadmap, *, colour: str | None = None) -> Chart:
     return _chart(_burnup(roadmap, _brand(roadmap, colour)))
 
 
-def heatmap(roadmap: Roadmap, *, colour: str | None = None) -> Chart:
-    """The traceability heatmap: the maturity level each moment needs of each capability."""
-    return _chart(_heatmap(roadmap, _brand(roadmap, colour)))
+def heatmap(roadmap: Roadmap, *, colour: str | None = None, part: tuple[int, int, Roadmap] | None = None) -> Chart:
+    """The traceability heatmap: the maturity level each moment needs of each capability.
+
+    `part` is (n, of, whole) when `roadmap` holds the n-th of `of` groups of the moments of `whole`:
+    the alt text then says which part it is and how many moments there are in all.
+    """
+    return _chart(_heatmap(roadmap, _brand(roadmap, colour), part))
 
 
 def maturity(roadmap: Roadmap, *, colour: str | None = None) -> Chart:

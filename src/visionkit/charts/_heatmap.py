@@ -18,7 +18,7 @@ _ROW_LABEL_WIDTH = 34
 """Characters on a line of a moment's label before it wraps."""
 
 
-def _heatmap(roadmap: Roadmap, brand: str) -> _Built:
+def _heatmap(roadmap: Roadmap, brand: str, part: tuple[int, int, Roadmap] | None = None) -> _Built:
     import numpy as np
     from matplotlib.collections import LineCollection, PolyCollection
     from matplotlib.patches import Patch
@@ -165,4 +165,7 @@ def _heatmap(roadmap: Roadmap, brand: str) -> _Built:
             f" {_plural(len(groups), 'domain')}; the most needed is {catalog[columns[top_col]].name}"
             f" ({_plural(int(counts[top_col]), 'moment')}), and the highest level asked for is {int(values.max())}."
         )
+        if part is not None:
+            n, of, whole = part
+            alt = f"Part {n} of {of} of the traceability, {_plural(len(whole.moments), 'moment')} in all. " + alt
         return _Built(fig, title, alt)
