@@ -567,8 +567,14 @@ class _Slides:
 
     def _footer(self, slide: Slide) -> None:
         name = " · ".join(t for t in (self.document.client, self.document.title) if t)
-        box = self._box(slide, MARGIN, 7.05, WIDTH - 2 * MARGIN - 0.8, 0.3)
-        self._write(box.text_frame, [_Para([name], _Style(colour=MUTED))], 10, shrink=False)
+        width = WIDTH - 2 * MARGIN - 0.8
+        # One line at the slide's foot: a long client name is set smaller, then cut, never wrapped off the slide.
+        size = _fit([_Para([name])], width, 0.3, (10, 9, 8))
+        if size is None:
+            size, room = 8, int((width - 0.2) * 72 / (8 * CHAR_EM))
+            name = name[: room - 1].rstrip() + "…"
+        box = self._box(slide, MARGIN, 7.05, width, 0.3)
+        self._write(box.text_frame, [_Para([name], _Style(colour=MUTED))], size, shrink=False)
         number = self._box(slide, WIDTH - MARGIN - 0.8, 7.05, 0.8, 0.3)
         self._write(number.text_frame, [_Para([str(len(self.prs.slides))], _Style(colour=MUTED))], 10, align="right")
 

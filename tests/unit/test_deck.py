@@ -436,3 +436,25 @@ def test_a_long_traceability_is_cut_to_slides_by_perfect_day() -> None:
     for n, (chart, part) in enumerate(zip(charts, parts, strict=True), start=1):
         expected = f"Part {n} of {len(parts)} of the traceability, {len(roadmap.moments)} moments in all."
         assert chart.alt.startswith(expected) and f"heatmap of {len(part.moments)} moment" in chart.alt
+
+
+def test_a_long_client_name_keeps_the_footer_on_one_line(tmp_path: Path) -> None:
+    long_name = "Northwind Outfitters and Associated Family Outdoor Clothing Retail Holdings " * 3
+
+    def change(data: dict[str, Any]) -> None:
+        data["client"] = long_name.strip()
+
+    slides = read(notebook_to_pptx(document(demo_variant(tmp_path, change)).notebook())).slides
+    footers = [
+        shape
+        for slide in slides
+        for shape in slide.shapes
+        if shape.has_text_frame and shape.top.inches > 7.0 and "Northwind" in shape.text_frame.text
+    ]
+    assert len(footers) >= len(slides) - 1  # every slide but the title slide
+    for footer in footers:
+        text = footer.text_frame.text
+        (size,) = {run.font.size.pt for p in footer.text_frame.paragraphs for run in p.runs}
+        # At about half an em a character, the line holds what the box is wide.
+        assert len(text) * size * 0.5 / 72 <= footer.width.inches - 0.2, (len(text), size)
+        assert "\n" not in text and (text.endswith("…") or long_name.strip() in text)
