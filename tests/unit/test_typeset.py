@@ -228,3 +228,18 @@ def test_a_chart_section_with_several_charts_puts_each_on_its_own_page() -> None
     assert len(pages) == 3
     assert "Roadmap" in pages[0] and "Every uplift." in pages[0] and "part one" in pages[0]
     assert "part two" in pages[1] and "part three" in pages[2] and "After the charts." in pages[2]
+
+
+def test_emoji_in_client_text_are_drawn_in_colour() -> None:
+    # Strategists write "✨" and "🚀" in names and stories. DejaVu has no such glyph: the PDF showed
+    # nothing in its place until the colour emoji font was among the system packages (tools/system-packages).
+    def type3_fonts(pdf: bytes) -> int:
+        fonts = [
+            f.get_object() for page in PdfReader(io.BytesIO(pdf)).pages for f in page["/Resources"]["/Font"].values()
+        ]
+        return sum(1 for font in fonts if font["/Subtype"] == "/Type3")  # colour glyphs are Type 3 fonts in a PDF
+
+    with_emoji = notebook({SECTION_MIME: section([Paragraph(["A perfect day ✨ with a rocket 🚀"], "story")])})
+    plain = notebook({SECTION_MIME: section([Paragraph(["A perfect day with a rocket"], "story")])})
+    assert type3_fonts(notebook_to_pdf(plain)) == 0
+    assert type3_fonts(notebook_to_pdf(with_emoji)) >= 1
