@@ -224,6 +224,8 @@ def _fit(paras: Sequence[_Para], width_in: float, height_in: float, sizes: Seque
     return next((s for s in sizes if _height(paras, s, width_in) <= height_in), None)
 
 
+LONGEST_WORD_SHARE = 1 / 3
+"""The most of a table's width one unbroken word may claim for its column."""
 CARD_GAP = 0.2
 """The space between two moments' cards, in inches."""
 
@@ -962,6 +964,10 @@ def _columns(table: Table, width: float | None, size: float) -> list[float]:
     if width is None:
         return widths
     free = [x for x in range(count) if not fixed[x]]
+    for x in free:
+        # A word longer than a third of the table (a run of emoji, a pasted URL) breaks where it must rather
+        # than squeeze every other column until their words break: the table would lose its header to it.
+        widths[x] = min(widths[x], max(width * LONGEST_WORD_SHARE, head[x] * bold + pad))
     room = width - sum(widths)
     if free and room > 0:
         # Long text gets more of the room, short text keeps some; no column grows past its longest line, so a

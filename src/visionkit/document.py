@@ -352,10 +352,12 @@ def split_by_day(roadmap: Roadmap, rows: int) -> list[Roadmap]:
         moments = roadmap.moments_of(day.id)
         if parts[-1] and len(parts[-1]) + len(moments) > rows:
             parts.append([])
-        for start in range(0, len(moments), rows):  # a day longer than a slide goes on over more
+        # A day longer than a slide goes on over as few more as it needs, shared evenly (14 are 7 and 7).
+        chunk = -(-len(moments) // -(-len(moments) // rows)) if moments else rows
+        for start in range(0, len(moments), chunk):
             if parts[-1] and start:
                 parts.append([])
-            parts[-1].extend(moments[start : start + rows])
+            parts[-1].extend(moments[start : start + chunk])
     return [dataclasses.replace(roadmap, moments=part) for part in parts if part]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
 import math
 import shutil
@@ -42,7 +43,9 @@ from visionkit.doctree import (
     from_json,
 )
 from visionkit.document import RoadmapDocument
+from visionkit.engagement_file import load_engagement
 from visionkit.exporters import PPTXExporter
+from visionkit.planner import plan
 from visionkit.sections import SECTION_MIME, Section
 
 UPLIFTS = "Uplifts and why they are there"
@@ -143,13 +146,13 @@ def test_each_moment_is_editable_text_on_its_days_slide(demo: tuple[RoadmapDocum
     for day in doc.engagement.perfect_days:
         boxes = [s.text_frame.text for s in slides[day.title].shapes if s.has_text_frame]
         assert day.persona and any(day.persona in box for box in boxes)
-        for moment, plan in zip(day.moments, doc.roadmap.moments_of(day.id), strict=True):
+        for moment, moment_plan in zip(day.moments, doc.roadmap.moments_of(day.id), strict=True):
             # One shape holds the moment's time, channel, story, wow and when it goes live, as text.
             card = next(box for box in boxes if moment.story in box.replace("\n", " ").replace("\v", " "))
             assert moment.at is not None and moment.at in card
             assert moment.channel is not None and moment.channel in card
             assert moment.wow is not None and moment.wow in card
-            assert f"Live: {doc.roadmap.period(plan.live_wave, prose=True)}" in card
+            assert f"Live: {doc.roadmap.period(moment_plan.live_wave, prose=True)}" in card
 
 
 def test_charts_are_svg_pictures_with_a_png_fallback_and_their_alt_text(demo: tuple[RoadmapDocument, bytes]) -> None:
@@ -458,3 +461,32 @@ def test_a_long_client_name_keeps_the_footer_on_one_line(tmp_path: Path) -> None
         # At about half an em a character, the line holds what the box is wide.
         assert len(text) * size * 0.5 / 72 <= footer.width.inches - 0.2, (len(text), size)
         assert "\n" not in text and (text.endswith("…") or long_name.strip() in text)
+
+
+def test_one_unbroken_word_does_not_squeeze_the_other_columns() -> None:
+    from visionkit._render_pptx import _columns
+
+    def table(name: str) -> Table:
+        header = [Cell([h]) for h in ("When", "Uplift", "Domain", "Effort", "Why")]
+        row = [Cell(["2027-Q1"]), Cell([name]), Cell(["Customer data and identity"]), Cell(["3"], num=True)]
+        return Table(header, [[*row, Cell(["2 moments: Priya's perfect Saturday (08:10, 11:00)"])]])
+
+    normal = _columns(table("Single customer view"), 12.0, 10)
+    emoji = _columns(table("😀" * 130 + " emoji capability"), 12.0, 10)
+    assert abs(sum(emoji) - 12.0) < 1e-6
+    # The other columns keep room for their longest word, as they have beside an ordinary name.
+    for x in (0, 2, 3):
+        assert emoji[x] >= 0.9 * min(normal[x], _columns(table("x"), None, 10)[x]), (x, emoji, normal)
+
+
+def test_a_day_longer_than_a_slide_is_shared_evenly_in_the_traceability() -> None:
+    from visionkit.document import split_by_day
+
+    engagement = load_engagement(demo_path())
+    roadmap = plan(engagement)
+    day = engagement.perfect_days[0]
+    long_day = [mp for mp in roadmap.moments if mp.perfect_day == day.id]
+    assert len(long_day) == 5
+    parts = split_by_day(dataclasses.replace(roadmap, moments=long_day), 4)
+    assert [len(p.moments) for p in parts] == [3, 2]  # not four and a lone one
+    assert [mp.key for p in parts for mp in p.moments] == [mp.key for mp in long_day]

@@ -338,6 +338,21 @@ def test_a_long_capability_name_is_cut_in_the_summary_and_its_level_kept(tmp_pat
     assert len(long) == 2 and len({summaries[ids[up.id]] for up in long}) == 2
 
 
+def test_summaries_fit_jiras_limit_as_jira_counts_with_the_formula_quote(tmp_path: Path) -> None:
+    text = HOSTILE.read_text(encoding="utf-8")
+    text = text.replace("'@SUM(A1:A9), \"quoted\"'", "'-" + "Extremely long capability name " * 9 + "'")
+    text = text.replace("needs: {customer-360: 3}", "needs: {customer-360: 3, formula-cap: 3}")
+    (tmp_path / "dash.yaml").write_text(text, encoding="utf-8")
+    emoji = HOSTILE.read_text(encoding="utf-8").replace("'@SUM(A1:A9), \"quoted\"'", "'" + "😀" * 130 + " cap'")
+    (tmp_path / "emoji.yaml").write_text(emoji, encoding="utf-8")
+    for name in ("dash.yaml", "emoji.yaml"):
+        rows = records(files_of(roadmap_of(tmp_path / name), "jira")["jira-epics.csv"])
+        for row in rows:
+            # UTF-16 code units, as Jira (Java) counts; the quote a formula-like summary gets counts too.
+            assert len(row["Summary"].encode("utf-16-le")) // 2 <= 255, (name, row["Summary"])
+        assert any(row["Summary"].endswith("… to level 2") for row in rows), name
+
+
 def unescape_wiki(text: str) -> str:
     """What Jira shows for escaped wiki text: each backslash-escaped character as itself."""
     return re.sub(r"\\(.)", r"\1", text)
@@ -352,6 +367,7 @@ def unescape_wiki(text: str) -> str:
         "bq. A quote",
         "# a list\n* another\n----",
         "plain words, 'quotes' and \"double\" (kept)",
+        "emoticons: (y) (n) (i) (/) (x) (!) (on) (off) (*) :) :( :P :D ;) and a time 17:15",
     ],
 )
 def test_jira_descriptions_show_markup_characters_as_typed(text: str) -> None:
@@ -359,7 +375,8 @@ def test_jira_descriptions_show_markup_characters_as_typed(text: str) -> None:
     assert "\n" not in escaped  # a line break would start a list, a heading or a rule
     assert unescape_wiki(escaped) == " ".join(text.split())
     # Every markup character is escaped, and no line starts a heading or a quote.
-    assert not re.search(r"(?<!\\)[*_?\-+^~{}\[\]|!#]", escaped)
+    assert not re.search(r"(?<!\\)[*_?\-+^~{}\[\]|!#()]", escaped)
+    assert not re.search(r"(?<!\\)[:;][PpDd]", escaped)  # :P and :D are emoticons too
     assert not re.match(r"(h[1-6]|bq)\.", escaped)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from .._spreadsheet import FORMULA_STARTS
 from ._csv import Table, csv_bytes, day_text, digest, wave_days
 
 if TYPE_CHECKING:
@@ -25,8 +26,9 @@ LINK_COLUMN = "Inward issue link (Blocks)"
 SUMMARY_LIMIT = 255
 """The longest summary Jira takes."""
 # Jira reads a description as its wiki markup, where these characters format text (*strong*, _emphasis_,
-# -deleted-, {code}, [link], !image!, |table|, # lists, ...) and a backslash before one shows it as typed.
-_MARKUP = re.compile(r"([*_?\-+^~{}\[\]|!#])")
+# -deleted-, {code}, [link], !image!, |table|, # lists, ...) or draw an emoticon ((y), (i), :), ;), :P),
+# and a backslash before one shows it as typed.
+_MARKUP = re.compile(r"([*_?\-+^~{}\[\]|!#()]|[:;](?=[PpDd]))")
 _BLOCK_START = re.compile(r"^(h[1-6]|bq)\.")  # "h1. " or "bq. " at a line's start makes a heading or a quote
 
 
@@ -41,13 +43,23 @@ def wiki_text(text: str) -> str:
     return _BLOCK_START.sub(r"\1\\.", text)
 
 
+def jira_length(text: str) -> int:
+    """A text's length as Jira counts it: UTF-16 code units (an emoji outside the first plane is two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 def summary(up: Uplift) -> str:
     """The epic's summary, "Customer 360 to level 3", within Jira's limit: a long name is cut, the level kept."""
-    if len(up.label) <= SUMMARY_LIMIT:
+    # The limit counts the quote a formula-like summary gets in the file (`_csv.csv_bytes`), as Jira reads it.
+    limit = SUMMARY_LIMIT - (1 if up.label.startswith(FORMULA_STARTS) else 0)
+    if jira_length(up.label) <= limit:
         return up.label
     tail = f"… to level {up.to_level}"
     # Two uplifts of one capability differ only in their level, so the cut falls in the name.
-    return up.name[: SUMMARY_LIMIT - len(tail)].rstrip() + tail
+    name = up.name
+    while name and jira_length(name.rstrip()) + jira_length(tail) > limit:
+        name = name[:-1]
+    return name.rstrip() + tail
 
 
 def issue_ids(roadmap: Roadmap) -> dict[str, str]:
@@ -76,7 +88,8 @@ def _labels(roadmap: Roadmap, up: Uplift) -> list[str]:
 
 def _description(roadmap: Roadmap, up: Uplift) -> str:
     parts = [
-        f"{up.name}: from level {up.from_level} to level {up.to_level}, {up.effort} effort points.",
+        f"{up.name}: from level {up.from_level} to level {up.to_level}, {up.effort} effort "
+        f"point{'' if up.effort == 1 else 's'}.",
         f"When: {roadmap.when(up.id)}.",
     ]
     why = roadmap.why(up.id)
