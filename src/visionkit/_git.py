@@ -80,6 +80,11 @@ def text_at_revision(file: Path, rev: str) -> str:
             )
         size = _git(folder, "cat-file", "-s", f"{rev}:./{file.name}")
         if size.returncode != 0:
+            if _git(folder, "ls-files", "--error-unmatch", "--", file.name).returncode != 0:
+                raise refuse(
+                    "git does not track this file, so it has no earlier versions",
+                    f"`git add` and commit it to keep its versions, {_OTHER_FILES}",
+                )
             raise refuse(
                 f"the file is not in revision '{rev}'",
                 "it was added or renamed later; `git log --follow -- FILE` shows its history",

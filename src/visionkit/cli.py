@@ -319,12 +319,16 @@ def cmd_catalog(args: argparse.Namespace) -> int:
     except EngagementError as exc:
         _print_problems(exc)
         return EXIT_BAD_INPUT
-    table = Table(title=f"{len(catalog)} capabilities", title_justify="left")
+    shown = [c for c in sorted(catalog.values(), key=lambda c: (c.domain, c.id)) if args.domain in (None, c.domain)]
+    if args.domain and not shown:
+        domains = ", ".join(sorted({c.domain for c in catalog.values()}))
+        print(f"error: no capability in domain {args.domain!r}\n  hint: the domains are: {domains}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    where = f" in {catalog.domain_name(args.domain)}" if args.domain else ""
+    table = Table(title=f"{len(shown)} capabilit{'y' if len(shown) == 1 else 'ies'}{where}", title_justify="left")
     for col in ("Domain", "Id", "Name", "Requires"):
         table.add_column(col)
-    for cap in sorted(catalog.values(), key=lambda c: (c.domain, c.id)):
-        if args.domain and cap.domain != args.domain:
-            continue
+    for cap in shown:
         reqs = [f"{k} {v}" for k, v in cap.requires.items()]
         reqs += [f"{k} {v} (from level {g})" for g, rs in sorted(cap.requires_at.items()) for k, v in rs.items()]
         table.add_row(
@@ -558,7 +562,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
             atomic_write_bytes(copy, demo_path().read_bytes())
         if copy.is_file() and not copy.is_symlink():
-            print(f"engagement file: {copy} (try `visionkit plan {copy} --compare`)")
+            # The documents are the shipped demo's whatever the copy holds: it is for trying commands on.
+            print(f"a copy of the demo's engagement file to try commands on: {copy} (`visionkit plan {copy}`)")
     for result in results:
         pdf = Path(args.out) / result.client.slug / "roadmap.pdf"
         if result.status != "failed" and pdf.is_file():

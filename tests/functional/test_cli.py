@@ -172,6 +172,14 @@ def test_catalog_lists_capabilities(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["catalog", "--domain", "trust"]) == 0
     out = capsys.readouterr().out
     assert "consent-management" in out and "customer-360" not in out
+    # The title counts what is listed, not the whole catalog.
+    from visionkit.catalog import default_catalog
+
+    in_trust = sum(1 for c in default_catalog().values() if c.domain == "trust")
+    assert out.lstrip().startswith(f"{in_trust} capabilities in Trust and privacy")
+    assert main(["catalog", "--domain", "no-such-domain"]) == 2
+    err = capsys.readouterr().err
+    assert "no capability in domain 'no-such-domain'" in err and "trust" in err and "Traceback" not in err
 
 
 def test_demo_builds_and_prints_the_pdf_path(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -181,7 +189,7 @@ def test_demo_builds_and_prints_the_pdf_path(capsys: pytest.CaptureFixture[str],
     assert pdf.is_file() and out.rstrip().endswith(str(pdf.resolve()))
     # It leaves a copy of its engagement file, for the README's commands; an edited copy is kept.
     copy = tmp_path / "northwind.yaml"
-    assert copy.read_bytes() == demo_path().read_bytes() and f"engagement file: {copy}" in out
+    assert copy.read_bytes() == demo_path().read_bytes() and f"engagement file to try commands on: {copy}" in out
     copy.write_text(copy.read_text(encoding="utf-8") + "# my edit\n", encoding="utf-8")
     assert main(["demo", "--out", str(tmp_path), "--to", "pdf"]) == 0
     assert copy.read_text(encoding="utf-8").endswith("# my edit\n")

@@ -165,8 +165,15 @@ def test_a_file_outside_git_is_one_message_and_exit_2(
 def test_a_file_not_in_the_revision(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     file = repo / "later.yaml"
     file.write_bytes(demo_path().read_bytes())
+    # Untracked, it has no versions at all: said so, rather than "added later".
     assert main(["diff", str(file), "--rev", "HEAD"]) == 2
-    assert capsys.readouterr().err.splitlines()[0] == f"error {file}: the file is not in revision 'HEAD'"
+    err = capsys.readouterr().err
+    assert err.splitlines()[0] == f"error {file}: git does not track this file, so it has no earlier versions"
+    assert "git add" in err
+    subprocess.run(["git", "-C", str(repo), "add", "later.yaml"], check=True, capture_output=True)
+    assert main(["diff", str(file), "--rev", "HEAD"]) == 2
+    err = capsys.readouterr().err
+    assert err.splitlines()[0] == f"error {file}: the file is not in revision 'HEAD'" and "added" in err
 
 
 def test_a_missing_file_with_rev_says_only_that(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
