@@ -1,10 +1,11 @@
 """A roadmap's tables as an Excel workbook: one sheet per table, typed cells, and no cell that runs as a formula.
 
 The sheets are the roadmap (`Roadmap.table()`'s columns, the domain by name, then each uplift's first
-and last day as dates), readiness, traceability, waves and the assessment (each capability in play
-with today's level, its target, the gap and whether a moment needs it directly or only as a
-prerequisite, as the workshop's Assessment tab says). Numbers are numbers, periods and ids are text,
-the header row is frozen and filtered, and columns are as wide as their content (within bounds).
+and last day as dates), readiness, traceability, waves (with their first and last day) and the
+assessment (each capability in play with today's level, its target, the gap and whether a moment needs
+it directly or only as a prerequisite, as the workshop's Assessment tab says). Numbers are numbers,
+periods and ids are text, the header row is frozen and filtered, and columns are as wide as their
+content (within bounds).
 
 Every text cell is stored as a string, never as a formula, and keeps the text as written. Text that
 a spreadsheet would run as a formula if typed (`_spreadsheet.FORMULA_STARTS`) is also marked
@@ -45,7 +46,7 @@ MIN_WIDTH, MAX_WIDTH = 8, 60
 _ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037]")
 _PERCENT = {"utilisation"}
 DATE_COLUMNS = ("start_date", "end_date")
-"""The Roadmap sheet's last columns: the first day of an uplift's first wave and the last day of its last."""
+"""The last columns of the Roadmap and Waves sheets: an uplift's or a wave's first day and last day."""
 
 
 class SpreadsheetError(RuntimeError):
@@ -176,7 +177,8 @@ def _tables(roadmap: Roadmap) -> list[tuple[list[str], list[list[Any]]]]:
     trace = [[mp.perfect_day, mp.key, mp.at or "", *levels] for mp, levels in zip(roadmap.moments, grid, strict=True)]
     tables.append((["perfect_day", "moment", "at", *(catalog[c].name for c in capabilities)], trace))
     waves = roadmap.wave_rows()
-    tables.append((list(waves[0]), [list(w.values()) for w in waves]))
+    wave_rows = [[*w.values(), day(w["wave"], False), day(w["wave"], True)] for w in waves]
+    tables.append(([*waves[0], *DATE_COLUMNS], wave_rows))
     in_play = capabilities_in_play(roadmap.engagement)
     assessment = []
     for cid in catalog.in_domain_order(in_play):
