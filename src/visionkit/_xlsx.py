@@ -1,11 +1,11 @@
 """A roadmap's tables as an Excel workbook: one sheet per table, typed cells, and no cell that runs as a formula.
 
 The sheets are the roadmap (`Roadmap.table()`'s columns, the domain by name, then each uplift's first
-and last day as dates), readiness, traceability, waves (with their first and last day) and the
-assessment (each capability in play with today's level, its target, the gap and whether a moment needs
-it directly or only as a prerequisite, as the workshop's Assessment tab says). Numbers are numbers,
-periods and ids are text, the header row is frozen and filtered, and columns are as wide as their
-content (within bounds).
+and last day as dates), readiness (with each moment's whole story), traceability, waves (with their
+first and last day) and the assessment (each capability in play with today's level, its target, the gap
+and whether a moment needs it directly or only as a prerequisite, as the workshop's Assessment tab
+says). Numbers are numbers, periods and ids are text, the header row is frozen and filtered, and columns
+are as wide as their content (within bounds).
 
 Every text cell is stored as a string, never as a formula, and keeps the text as written. Text that
 a spreadsheet would run as a formula if typed (`_spreadsheet.FORMULA_STARTS`) is also marked
@@ -172,7 +172,10 @@ def _tables(roadmap: Roadmap) -> list[tuple[list[str], list[list[Any]]]]:
     tables = [([*TABLE_COLUMNS, *DATE_COLUMNS], uplift_rows)]
     # Every engagement has a perfect day and a wave, so the first row names the columns.
     readiness = roadmap.readiness_rows()
-    tables.append((list(readiness[0]), [list(row.values()) for row in readiness]))
+    # The readiness table's title is a story's first words; a sheet has room for the whole story beside it.
+    stories = {mp.key: mp.story for mp in roadmap.moments}
+    ready = [[*row.values(), stories.get(row["moment"], "") if row["kind"] == "moment" else ""] for row in readiness]
+    tables.append(([*readiness[0], "story"], ready))
     capabilities, grid = roadmap.traceability_grid()
     trace = [[mp.perfect_day, mp.key, mp.at or "", *levels] for mp, levels in zip(roadmap.moments, grid, strict=True)]
     tables.append((["perfect_day", "moment", "at", *(catalog[c].name for c in capabilities)], trace))

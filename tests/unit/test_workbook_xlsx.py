@@ -105,10 +105,12 @@ def test_readiness_traceability_and_waves_are_the_roadmaps(demo: tuple[RoadmapDo
     workbook = book(data)
     header, *body = rows(workbook["Readiness"])
     readiness = doc.roadmap.readiness_rows()
-    assert list(header) == list(readiness[0])
+    assert list(header) == [*readiness[0], "story"]
+    stories = {mp.key: mp.story for mp in doc.roadmap.moments}
     for row, want in zip(body, readiness, strict=True):
         got = dict(zip(header, row, strict=True))
         assert got["live_wave"] == want["live_wave"] and got["live"] == want["live"] and isinstance(got["live"], str)
+        assert got["story"] == (stories[want["moment"]] if want["kind"] == "moment" else None)  # whole, not cut
     header, *body = rows(workbook["Traceability"])
     capabilities, grid = doc.roadmap.traceability_grid()
     catalog = doc.engagement.capabilities
