@@ -45,6 +45,7 @@ MIN_WIDTH, MAX_WIDTH = 8, 60
 """Bounds of a column's width, in characters: a long "why" wraps past the screen rather than off it."""
 _ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037]")
 _PERCENT = {"utilisation"}
+_COLUMN_ID = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)*")
 DATE_COLUMNS = ("start_date", "end_date")
 """The last columns of the Roadmap and Waves sheets: an uplift's or a wave's first day and last day."""
 
@@ -215,13 +216,19 @@ def _value(value: Any) -> Any:
     return _ILLEGAL.sub("\ufffd", str(value))
 
 
+def heading(column: str) -> str:
+    """A column's heading for people: `value_per_effort` as "Value per effort"; other names as they are."""
+    # Only the tables' own snake_case names: a capability's name (the traceability's columns) is shown as written.
+    return column.replace("_", " ").capitalize() if _COLUMN_ID.fullmatch(column) else column
+
+
 def _fill(sheet: Any, header: Sequence[str], rows: Sequence[Sequence[Any]], brand: str) -> None:
     """Write a table: a frozen, filtered header row in the brand colour, typed cells, fitted columns."""
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    widths = [len(str(h)) for h in header]
-    for y, row in enumerate([list(header), *rows], start=1):
+    widths = [len(heading(str(h))) for h in header]
+    for y, row in enumerate([[heading(str(h)) for h in header], *rows], start=1):
         for x, raw in enumerate(row, start=1):
             value = _value(raw)
             cell = sheet.cell(row=y, column=x, value=value)

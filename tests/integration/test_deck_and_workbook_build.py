@@ -39,7 +39,7 @@ def test_the_build_keeps_the_deck_and_the_workbook_when_asked(built: Path) -> No
     deck = Presentation(str(built / "roadmap.pptx"))
     titles = [s.shapes.title.text_frame.text for s in deck.slides if s.shapes.title is not None]
     assert titles[:4] == ["Vision to roadmap", "Executive summary", "Priya's perfect Saturday", "Sam's perfect shift"]
-    assert {"Experience burn-up", "Roadmap"} <= set(titles)
+    assert "Experience burn-up" in titles and any(t == "Roadmap" or t.startswith("Roadmap (") for t in titles)
     workbook = openpyxl.load_workbook(built / "roadmap.xlsx")
     assert workbook.sheetnames == ["Roadmap", "Readiness", "Traceability", "Waves", "Assessment"]
     assert workbook["Roadmap"].max_row > 10

@@ -8,7 +8,7 @@ import io
 import shutil
 import subprocess
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ import yaml
 
 from visionkit._periods import wave_dates
 from visionkit._spreadsheet import FORMULA_STARTS
-from visionkit._xlsx import DATE_COLUMNS, SHEETS, SpreadsheetError, notebook_parameters, notebook_to_xlsx
+from visionkit._xlsx import DATE_COLUMNS, SHEETS, SpreadsheetError, heading, notebook_parameters, notebook_to_xlsx
 from visionkit.assessment import capabilities_in_play
 from visionkit.cli import demo_path
 from visionkit.document import RoadmapDocument
@@ -49,8 +49,11 @@ def book(data: bytes) -> Any:
     return openpyxl.load_workbook(io.BytesIO(data))
 
 
-def rows(sheet: Any) -> list[tuple[Any, ...]]:
-    return list(sheet.iter_rows(values_only=True))
+def rows(sheet: Any, columns: Sequence[str] = ()) -> list[tuple[Any, ...]]:
+    """A sheet's rows; its headings read back as the tables' column names where `columns` names them."""
+    out = list(sheet.iter_rows(values_only=True))
+    back = {heading(c): c for c in columns}
+    return [tuple(back.get(h, h) for h in out[0]), *out[1:]] if out else out
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +76,8 @@ def test_one_sheet_per_table_with_a_frozen_filtered_header(demo: tuple[RoadmapDo
 
 def test_the_roadmap_sheet_is_roadmap_table_typed(demo: tuple[RoadmapDocument, bytes]) -> None:
     doc, data = demo
-    header, *body = rows(book(data)["Roadmap"])
+    assert [c.value for c in book(data)["Roadmap"][1][:3]] == ["Uplift", "Capability", "Name"]  # for people
+    header, *body = rows(book(data)["Roadmap"], [*TABLE_COLUMNS, *DATE_COLUMNS])
     assert list(header) == [*TABLE_COLUMNS, "start_date", "end_date"]
     expected = doc.roadmap.table_rows()
     catalog = doc.engagement.capabilities
@@ -103,22 +107,23 @@ def test_the_roadmap_sheet_is_roadmap_table_typed(demo: tuple[RoadmapDocument, b
 def test_readiness_traceability_and_waves_are_the_roadmaps(demo: tuple[RoadmapDocument, bytes]) -> None:
     doc, data = demo
     workbook = book(data)
-    header, *body = rows(workbook["Readiness"])
     readiness = doc.roadmap.readiness_rows()
+    header, *body = rows(workbook["Readiness"], [*readiness[0], "story"])
     assert list(header) == [*readiness[0], "story"]
     stories = {mp.key: mp.story for mp in doc.roadmap.moments}
     for row, want in zip(body, readiness, strict=True):
         got = dict(zip(header, row, strict=True))
         assert got["live_wave"] == want["live_wave"] and got["live"] == want["live"] and isinstance(got["live"], str)
         assert got["story"] == (stories[want["moment"]] if want["kind"] == "moment" else None)  # whole, not cut
-    header, *body = rows(workbook["Traceability"])
+    header, *body = rows(workbook["Traceability"], ["perfect_day", "moment", "at"])
+    assert header[:3] == ("perfect_day", "moment", "at") and workbook["Traceability"]["A1"].value == "Perfect day"
     capabilities, grid = doc.roadmap.traceability_grid()
     catalog = doc.engagement.capabilities
     assert list(header[3:]) == [catalog[c].name for c in capabilities]
     assert [list(r[3:]) for r in body] == grid
     assert all(isinstance(v, int) for r in body for v in r[3:])
-    header, *body = rows(workbook["Waves"])
     waves = doc.roadmap.wave_rows()
+    header, *body = rows(workbook["Waves"], [*waves[0], *DATE_COLUMNS])
     assert [{k: v for k, v in zip(header, r, strict=True) if k not in DATE_COLUMNS} for r in body] == waves
     assert all(isinstance(r[1], str) for r in body)
     days = wave_dates(doc.roadmap.scenario.start, doc.roadmap.scenario.wave_length, len(waves))
@@ -129,7 +134,7 @@ def test_readiness_traceability_and_waves_are_the_roadmaps(demo: tuple[RoadmapDo
 def test_the_assessment_sheet_says_what_the_assessment_tab_says(demo: tuple[RoadmapDocument, bytes]) -> None:
     doc, data = demo
     header, *body = rows(book(data)["Assessment"])
-    assert list(header[:7]) == ["capability", "name", "domain", "today", "target", "gap", "needed"]
+    assert list(header[:7]) == ["Capability", "Name", "Domain", "Today", "Target", "Gap", "Needed"]
     in_play = capabilities_in_play(doc.engagement)
     assert {r[0] for r in body} == set(in_play)
     for row in body:
@@ -162,6 +167,12 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
     assert not any(isinstance(c.value, str) and c.value.startswith("'") for c in cells)
     raw = zipfile.ZipFile(io.BytesIO(notebook_to_xlsx(nb))).read("xl/worksheets/sheet2.xml")
     assert b"<f>" not in raw
+
+
+def test_headings_are_for_people_and_names_stay_as_written() -> None:
+    assert heading("value_per_effort") == "Value per effort" and heading("live") == "Live"
+    assert heading("Single customer view") == "Single customer view"  # a capability's name, as written
+    assert heading("iPhone app") == "iPhone app" and heading("=HYPERLINK(x)") == "=HYPERLINK(x)"
 
 
 def test_libreoffice_reads_formula_looking_text_as_text(tmp_path: Path) -> None:
