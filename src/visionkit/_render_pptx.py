@@ -268,18 +268,25 @@ def _card_pages(contents: list[list[_Para]], top: float) -> list[list[list[_Para
 
 def _cut_card(paras: list[_Para], width: float, height: float) -> list[_Para]:
     """A card too long for a slide of its own, its longest paragraph cut at a word to fit at `MIN_CARD_SIZE`."""
-    longest = max(range(len(paras)), key=lambda n: len(paras[n].text()))
     note = _Para([CUT_NOTE], style=_Style(italic=True, colour=MUTED), space_before=0.35)
+    return _cut_to_fit(paras, width, height, MIN_CARD_SIZE, after=[note])
+
+
+def _cut_to_fit(
+    paras: list[_Para], width: float, height: float, size: float, *, after: Sequence[_Para] = ()
+) -> list[_Para]:
+    """Paragraphs with the longest cut at a word, with "…", so that they (and `after`) fit a box at `size`."""
+    longest = max(range(len(paras)), key=lambda n: len(paras[n].text()))
     text = paras[longest].text()
 
     def cut(limit: int) -> list[_Para]:
         para = replace(paras[longest], content=_cut_inline(paras[longest].content, limit))
-        return [*paras[:longest], para, *paras[longest + 1 :], note]
+        return [*paras[:longest], para, *paras[longest + 1 :], *after]
 
     low, high = 0, len(text)  # the most characters that fit lies in [low, high)
     while high - low > 1:
         middle = (low + high) // 2
-        low, high = (middle, high) if _height(cut(middle), MIN_CARD_SIZE, width) <= height else (low, middle)
+        low, high = (middle, high) if _height(cut(middle), size, width) <= height else (low, middle)
     return cut(low)
 
 
@@ -619,7 +626,10 @@ class _Slides:
             slide = self._slide(f"{title} ({n} of {len(pages)})" if len(pages) > 1 else title)
             if facts:
                 box = self._box(slide, MARGIN, BODY_TOP - 0.1, WIDTH - 2 * MARGIN, 0.62)
-                self._write(box.text_frame, facts, _fit(facts, WIDTH - 2 * MARGIN, 0.62, (14, 13, 12, 11, 10)) or 9)
+                size = _fit(facts, WIDTH - 2 * MARGIN, 0.62, (14, 13, 12, 11, 10))
+                # A persona of a paragraph is cut rather than set too small to read; the document has it whole.
+                shown = facts if size else _cut_to_fit(facts, WIDTH - 2 * MARGIN, 0.62, 10)
+                self._write(box.text_frame, shown, size or 10)
             self._cards(slide, page, top)
 
     def _cards(self, slide: Slide, contents: Sequence[list[_Para]], top: float) -> None:

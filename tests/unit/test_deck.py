@@ -490,3 +490,18 @@ def test_a_day_longer_than_a_slide_is_shared_evenly_in_the_traceability() -> Non
     parts = split_by_day(dataclasses.replace(roadmap, moments=long_day), 4)
     assert [len(p.moments) for p in parts] == [3, 2]  # not four and a lone one
     assert [mp.key for p in parts for mp in p.moments] == [mp.key for mp in long_day]
+
+
+def test_a_long_persona_is_cut_not_shrunk_on_its_days_slide(tmp_path: Path) -> None:
+    persona = "Priya, parent of two, loyal but busy, who shops on Saturdays between football and swimming " * 4
+
+    def change(data: dict[str, Any]) -> None:
+        data["perfect_days"][0]["persona"] = persona.strip()
+
+    slides = read(notebook_to_pptx(document(demo_variant(tmp_path, change)).notebook())).slides
+    slide = next(s for s in slides if title(s).startswith("Priya's perfect Saturday"))
+    (box,) = [s for s in slide.shapes if s.has_text_frame and s.text_frame.text.startswith("Priya, parent of two")]
+    sizes = {run.font.size.pt for p in box.text_frame.paragraphs for run in p.runs if run.font.size}
+    assert min(sizes) >= 10 * 0.85  # the persona's own style is a little smaller than the box's size
+    assert "…" in box.text_frame.text and persona.strip() not in box.text_frame.text
+    assert "5 moments" in box.text_frame.text  # the day's facts stay
