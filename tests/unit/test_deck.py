@@ -385,6 +385,25 @@ def test_the_deck_opens_in_libreoffice(demo: tuple[RoadmapDocument, bytes], tmp_
     assert len(pages) == len(slides)
     for page, slide in zip(pages, slides, strict=True):
         assert " ".join(title(slide).split()) in " ".join(page.split())
+    # And as pictures, where poppler's pdftoppm is installed: nothing spills into the gap between the
+    # slide's body and its footer, where text too long for its box would run.
+    poppler = shutil.which("pdftoppm")
+    if poppler is None:
+        return
+    from PIL import Image
+
+    dpi = 50
+    subprocess.run([poppler, "-png", "-r", str(dpi), str(tmp_path / "deck.pdf"), str(tmp_path / "slide")], check=True)
+    images = sorted(tmp_path.glob("slide-*.png"))
+    assert len(images) == len(slides)
+    for number, path in enumerate(images[1:], start=2):  # the title slide is the brand colour to its edge
+        with Image.open(path) as image:
+            grey = image.convert("L")
+            gap = grey.crop((0, int(6.97 * dpi), grey.width, int(7.03 * dpi)))
+            # A card's border may touch the band; text (dark ink) must not.
+            assert gap.getextrema()[0] > 150, f"slide {number}: something runs into the footer's gap"
+            body = grey.crop((0, int(1.35 * dpi), grey.width, int(6.95 * dpi)))
+            assert body.getextrema()[0] < 128, f"slide {number}: an empty body"
 
 
 def test_a_long_roadmap_is_cut_to_slides_shown_at_full_size() -> None:
