@@ -563,7 +563,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
             atomic_write_bytes(copy, demo_path().read_bytes())
         if copy.is_file() and not copy.is_symlink():
             # The documents are the shipped demo's whatever the copy holds: it is for trying commands on.
-            print(f"a copy of the demo's engagement file to try commands on: {copy} (`visionkit plan {copy}`)")
+            print(f"a copy of the demo's engagement file to try commands on: {copy}")
+            print(f"  try: visionkit plan {copy} --compare")
     for result in results:
         pdf = Path(args.out) / result.client.slug / "roadmap.pdf"
         if result.status != "failed" and pdf.is_file():

@@ -117,3 +117,13 @@ def _default_capacity(data: dict[str, Any], waves: int) -> int:
         for cid, level in engagement.target_levels().items()
     )
     return max(5, math.ceil(CAPACITY_SHARE * total / waves))
+
+
+def without_scenarios(text: str) -> str:
+    """An engagement file's text without its `scenarios:` block: the baseline alone, for tests that add their own."""
+    lines = text.splitlines(keepends=True)
+    start = next((n for n, line in enumerate(lines) if line.startswith("scenarios:")), None)
+    if start is None:
+        return text
+    end = next((n for n in range(start + 1, len(lines)) if not lines[n].startswith((" ", "-"))), len(lines))
+    return "".join(lines[:start] + lines[end:])

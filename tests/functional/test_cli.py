@@ -193,7 +193,7 @@ def test_demo_builds_and_prints_the_pdf_path(capsys: pytest.CaptureFixture[str],
     copy.write_text(copy.read_text(encoding="utf-8") + "# my edit\n", encoding="utf-8")
     assert main(["demo", "--out", str(tmp_path), "--to", "pdf"]) == 0
     assert copy.read_text(encoding="utf-8").endswith("# my edit\n")
-    assert main(["plan", str(copy), "--compare"]) == 0  # the README's commands work on it
+    assert main(["plan", str(copy), "--scenario", "more budget"]) == 0  # the README's commands work on it
 
 
 def test_version() -> None:

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from visionkit.cli import demo_path
+from visionkit.testing import without_scenarios
 from visionkit.widgets import EngagementSession
 
 
 @pytest.fixture
 def engagement_path(tmp_path: Path) -> Path:
-    """A copy of the demo engagement that a test may edit."""
+    """A copy of the demo engagement, without its named scenarios, that a test may edit."""
     path = tmp_path / "northwind.yaml"
-    shutil.copyfile(demo_path(), path)
+    path.write_text(without_scenarios(demo_path().read_text(encoding="utf-8")), encoding="utf-8")
     return path
 
 

@@ -191,7 +191,8 @@ def test_an_earlier_version_that_does_not_validate_is_located(repo: Path, capsys
     file.write_text(good, encoding="utf-8")
     assert main(["diff", str(file), "--rev", "HEAD"]) == 2
     err = " ".join(capsys.readouterr().err.split())
-    assert f"error HEAD:{file}:16:16: assessment.customer-36: unknown capability 'customer-36'" in err
+    line = good.splitlines().index("  customer-360: 2") + 1  # where the broken entry sat in that revision
+    assert f"error HEAD:{file}:{line}:16: assessment.customer-36: unknown capability 'customer-36'" in err
     assert "did you mean 'customer-360'?" in err
 
 
@@ -211,7 +212,9 @@ def test_bad_files_are_reported_together_without_traceback(tmp_path: Path) -> No
     assert result.returncode == 2 and result.stdout == "" and "Traceback" not in result.stderr
     err = " ".join(result.stderr.split())
     assert f"error {old}:3:1: YAML syntax error" in err
-    assert f"error {new}:41:31:" in err and "perfect_days[0].moments[0].needs.customer-360" in err
+    lines = new.read_text(encoding="utf-8").splitlines()
+    line = next(n for n, text in enumerate(lines, start=1) if "customer-360: 7," in text)
+    assert f"error {new}:{line}:31:" in err and "perfect_days[0].moments[0].needs.customer-360" in err
     assert err.endswith("2 problems found")
 
 

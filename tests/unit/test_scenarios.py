@@ -15,6 +15,7 @@ import visionkit as vk
 from visionkit.cli import demo_path, main
 from visionkit.engagement_file import load_engagement
 from visionkit.errors import EngagementError
+from visionkit.testing import without_scenarios
 
 HAND = """
 client: Hand
@@ -70,8 +71,10 @@ def hand(write_yaml: Callable[..., Path]) -> vk.Engagement:
     return load_engagement(write_yaml(HAND))
 
 
-def test_a_file_without_scenarios_has_the_baseline_alone() -> None:
-    engagement = load_engagement(demo_path())
+def test_a_file_without_scenarios_has_the_baseline_alone(tmp_path: Path) -> None:
+    path = tmp_path / "alone.yaml"
+    path.write_text(without_scenarios(demo_path().read_text(encoding="utf-8")), encoding="utf-8")
+    engagement = load_engagement(path)
     assert engagement.scenarios == [] and engagement.scenario_names() == ["baseline"]
     assert vk.plan(engagement, scenario="baseline").moments == vk.plan(engagement).moments
 
@@ -210,8 +213,10 @@ def test_a_document_plans_the_named_scenario_and_compares_the_others(write_yaml:
         RoadmapDocument.from_parameters(engagement_file=str(path), scenario="less")
 
 
-def test_without_named_scenarios_the_section_shows_nothing() -> None:
+def test_without_named_scenarios_the_section_shows_nothing(tmp_path: Path) -> None:
     from visionkit.document import RoadmapDocument
 
-    section = RoadmapDocument.from_parameters(engagement_file=str(demo_path())).scenarios()
+    path = tmp_path / "alone.yaml"
+    path.write_text(without_scenarios(demo_path().read_text(encoding="utf-8")), encoding="utf-8")
+    section = RoadmapDocument.from_parameters(engagement_file=str(path)).scenarios()
     assert section.blocks == [] and not section.in_contents and "Scenarios" not in section.html
