@@ -15,6 +15,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from visionkit._resources import demo_path
 from visionkit.engagement_file import load_engagement
+from visionkit.testing import without_scenarios
 
 from .lab import LabServer
 from .test_workshop_e2e import (
@@ -34,9 +35,10 @@ ENGAGEMENT = "journey.yaml"
 
 @pytest.fixture(scope="module")
 def journey_file(lab_server: LabServer) -> Path:
-    """A copy of the demo engagement in the lab's folder, and a notebook that opens the workshop on it."""
+    """A copy of the demo engagement (without its scenarios) in the lab's folder, and a notebook opening it."""
     target = lab_server.root / ENGAGEMENT
-    target.write_text(demo_path().read_text(encoding="utf-8"), encoding="utf-8")
+    # Without the demo's named scenarios, saving one writes the file's first `scenarios:` block.
+    target.write_text(without_scenarios(demo_path().read_text(encoding="utf-8")), encoding="utf-8")
     notebook = nbformat.v4.new_notebook()
     # Like the notebooks `visionkit init` writes: a kernel named, so JupyterLab starts it without asking.
     notebook.metadata = nbformat.read(lab_server.root / "workshop.ipynb", as_version=4).metadata
