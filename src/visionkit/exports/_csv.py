@@ -26,6 +26,11 @@ def digest(client: str, *key: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def object_id(client: str, *key: str) -> str:
+    """An id another tool keeps across imports: `id-` and 32 hex digits of the client and the object's key."""
+    return f"id-{digest(client, *key)[:32]}"
+
+
 def csv_bytes(table: Table, *, quote_all: bool = False) -> bytes:
     """The table as UTF-8 CSV with CRLF line ends; a cell that starts like a formula gets a leading '."""
     buffer = io.StringIO(newline="")

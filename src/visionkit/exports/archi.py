@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ._csv import Table, csv_bytes, day_text, digest, first_words, wave_days
+from ._csv import Table, csv_bytes, day_text, first_words, object_id, wave_days
 
 if TYPE_CHECKING:
     from ..roadmap import Roadmap
@@ -77,7 +77,7 @@ class _Model:
 
     def element(self, kind: str, key: str, type_: str, name: str, doc: str, props: dict[str, str]) -> str:
         """Add an element (once) with its properties and return its id."""
-        element_id = f"id-{digest(self.client, kind, key)[:32]}"
+        element_id = object_id(self.client, kind, key)
         if element_id not in self.types:
             self.types[element_id] = type_
             self.elements.append([element_id, type_, name, doc, ""])
@@ -91,7 +91,7 @@ class _Model:
             relation = "AssociationRelationship"
             if not allowed(relation, source_type, target_type):
                 raise ValueError(f"ArchiMate allows no relation from {source_type} to {target_type}")
-        relation_id = f"id-{digest(self.client, 'relation', relation, source, target)[:32]}"
+        relation_id = object_id(self.client, "relation", relation, source, target)
         self.relations.append([relation_id, relation, name, doc, source, target, ""])
         if relation == "AssociationRelationship":
             # Archi's importer reads the key "Directed" as the association's direction: drawn with an arrow.

@@ -21,7 +21,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from ._csv import digest
+from ._csv import object_id
 from .archi import archi_tables
 
 if TYPE_CHECKING:
@@ -82,23 +82,23 @@ def archimate_xml(roadmap: Roadmap) -> bytes:
     # since an exchange-format property always has a value.
     by_object: dict[str, list[tuple[str, str]]] = {}
     values_of: dict[str, list[str]] = {}
-    for object_id, key, value in properties:
+    for owner, key, value in properties:
         if key in ARCHI_ONLY or not value:
             continue
-        by_object.setdefault(object_id, []).append((key, value))
+        by_object.setdefault(owner, []).append((key, value))
         values_of.setdefault(key, []).append(value)
-    definition = {key: f"id-{digest(client, 'property', key)[:32]}" for key in values_of}
+    definition = {key: object_id(client, "property", key) for key in values_of}
 
-    def with_properties(node: ET.Element, object_id: str) -> None:
-        if object_id not in by_object:
+    def with_properties(node: ET.Element, owner: str) -> None:
+        if owner not in by_object:
             return
         holder = ET.SubElement(node, "properties")
-        for key, value in by_object[object_id]:
+        for key, value in by_object[owner]:
             prop = ET.SubElement(holder, "property", {"propertyDefinitionRef": definition[key]})
             ET.SubElement(prop, "value").text = xml_text(value)
 
     scenario = f", scenario {roadmap.scenario_name}" if roadmap.scenario_name else ""
-    model = ET.Element("model", {"identifier": f"id-{digest(client, 'model')[:32]}"})
+    model = ET.Element("model", {"identifier": object_id(client, "model")})
     # The namespace is declared by hand and the tags left unqualified: ElementTree's own default-namespace
     # option refuses the schema's unqualified attributes (`identifier`, `source`).
     model.set("xmlns", NAMESPACE)
