@@ -152,22 +152,16 @@ def roadmap_to_xlsx(roadmap: Roadmap, *, date: str = "") -> bytes:
 
 def _tables(roadmap: Roadmap) -> list[tuple[list[str], list[list[Any]]]]:
     """Each sheet's header and rows, from the tables the roadmap and the Assessment tab already compute."""
-    from ._periods import wave_dates
     from .assessment import capabilities_in_play
     from .roadmap import TABLE_COLUMNS
 
     catalog = roadmap.engagement.capabilities
     # The roadmap's own columns, the domain by its name as on the Assessment sheet, then the calendar
     # dates of its waves (empty when the scenario has no start), as dates a filter can take ranges of.
-    scenario = roadmap.scenario
-    days = wave_dates(scenario.start, scenario.wave_length, len(roadmap.labels))
-
-    def day(wave: int | None, end: bool) -> dt.date | None:
-        return days[wave - 1][1 if end else 0] if wave is not None and 1 <= wave <= len(days) else None
-
+    day = roadmap.wave_day
     uplift_rows = [
         [catalog.domain_name(row[c]) if c == "domain" else row[c] for c in TABLE_COLUMNS]
-        + [day(row["start_wave"], False), day(row["end_wave"], True)]
+        + [day(row["start_wave"], end=False), day(row["end_wave"], end=True)]
         for row in roadmap.table_rows()
     ]
     tables = [([*TABLE_COLUMNS, *DATE_COLUMNS], uplift_rows)]
@@ -181,7 +175,7 @@ def _tables(roadmap: Roadmap) -> list[tuple[list[str], list[list[Any]]]]:
     trace = [[mp.perfect_day, mp.key, mp.at or "", *levels] for mp, levels in zip(roadmap.moments, grid, strict=True)]
     tables.append((["perfect_day", "moment", "at", *(catalog[c].name for c in capabilities)], trace))
     waves = roadmap.wave_rows()
-    wave_rows = [[*w.values(), day(w["wave"], False), day(w["wave"], True)] for w in waves]
+    wave_rows = [[*w.values(), day(w["wave"], end=False), day(w["wave"], end=True)] for w in waves]
     tables.append(([*waves[0], *DATE_COLUMNS], wave_rows))
     in_play = capabilities_in_play(roadmap.engagement)
     assessment = []

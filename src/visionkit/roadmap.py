@@ -8,6 +8,8 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 if TYPE_CHECKING:
+    from datetime import date
+
     import pandas as pd
 
     from .model import Engagement, Scenario
@@ -173,6 +175,19 @@ class Roadmap:
             return "today"
         label = self.labels[wave - 1]
         return f"{label} (wave {wave})" if prose else label
+
+    @cached_property
+    def wave_days(self) -> list[tuple[date, date]]:
+        """The first and last day of each wave of the plan; empty when its scenario has no start."""
+        from ._periods import wave_dates
+
+        return wave_dates(self.scenario.start, self.scenario.wave_length, len(self.labels))
+
+    def wave_day(self, wave: int | None, *, end: bool) -> date | None:
+        """A wave's first (or, with `end`, last) day; None for no wave, for today, or without dates."""
+        if wave is None or not 1 <= wave <= len(self.wave_days):
+            return None
+        return self.wave_days[wave - 1][1 if end else 0]
 
     def when(self, uplift_id: str) -> str:
         """When an uplift lands, as tables show it: its period or first–last period, else its status."""

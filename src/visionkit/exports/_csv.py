@@ -5,11 +5,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Sequence
-from datetime import date
 from typing import TYPE_CHECKING
 
-from .._periods import wave_dates
 from .._spreadsheet import as_text_cell
 
 if TYPE_CHECKING:
@@ -42,17 +39,10 @@ def csv_bytes(table: Table, *, quote_all: bool = False) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def wave_days(roadmap: Roadmap) -> list[tuple[date, date]]:
-    """The first and last day of each wave of the plan; empty when its scenario has no start."""
-    scenario = roadmap.scenario
-    return wave_dates(scenario.start, scenario.wave_length, len(roadmap.labels))
-
-
-def day_text(days: Sequence[tuple[date, date]], wave: int | None, end: bool) -> str:
+def day_text(roadmap: Roadmap, wave: int | None, *, end: bool) -> str:
     """A wave's first (or last) day as YYYY-MM-DD; empty for no wave, for today, or without dates."""
-    if wave is None or not 1 <= wave <= len(days):
-        return ""
-    return days[wave - 1][1 if end else 0].isoformat()
+    day = roadmap.wave_day(wave, end=end)
+    return day.isoformat() if day else ""
 
 
 def first_words(text: str, limit: int = 60) -> str:

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ._csv import Table, csv_bytes, day_text, first_words, object_id, wave_days
+from ._csv import Table, csv_bytes, day_text, first_words, object_id
 
 if TYPE_CHECKING:
     from ..roadmap import Roadmap
@@ -112,7 +112,6 @@ def archi_tables(roadmap: Roadmap) -> dict[str, Table]:
     engagement = roadmap.engagement
     catalog = engagement.capabilities
     model = _Model(engagement.client)
-    days = wave_days(roadmap)
 
     capability: dict[str, str] = {}
     for cid, target in _levels(roadmap):
@@ -158,8 +157,8 @@ def archi_tables(roadmap: Roadmap) -> dict[str, Table]:
         )
         props = {
             "Wave": str(wave),
-            "Start date": day_text(days, wave, end=False),
-            "End date": day_text(days, wave, end=True),
+            "Start date": day_text(roadmap, wave, end=False),
+            "End date": day_text(roadmap, wave, end=True),
             "Capacity": str(row["capacity"]),
             "Effort planned": str(row["effort"]),
         }
@@ -176,8 +175,8 @@ def archi_tables(roadmap: Roadmap) -> dict[str, Table]:
             "To level": str(up.to_level),
             "Start period": roadmap.period(up.start_wave) if up.start_wave else "",
             "End period": roadmap.period(up.end_wave) if up.end_wave else "",
-            "Start date": day_text(days, up.start_wave, end=False),
-            "End date": day_text(days, up.end_wave, end=True),
+            "Start date": day_text(roadmap, up.start_wave, end=False),
+            "End date": day_text(roadmap, up.end_wave, end=True),
             "Status": up.status,
         }
         uplift[up.id] = model.element("uplift", up.id, "WorkPackage", up.label, roadmap.why(up.id), props)

@@ -15,7 +15,7 @@ import re
 from typing import TYPE_CHECKING
 
 from .._spreadsheet import FORMULA_STARTS
-from ._csv import Table, csv_bytes, day_text, digest, wave_days
+from ._csv import Table, csv_bytes, day_text, digest
 
 if TYPE_CHECKING:
     from ..roadmap import Roadmap, Uplift
@@ -103,7 +103,6 @@ def _description(roadmap: Roadmap, up: Uplift) -> str:
 def jira_table(roadmap: Roadmap) -> Table:
     """The rows of the Jira CSV, the header first: one Epic per uplift, in delivery order."""
     ids = issue_ids(roadmap)
-    days = wave_days(roadmap)
     order = roadmap.in_delivery_order()
     rows = []
     for up in order:
@@ -112,7 +111,7 @@ def jira_table(roadmap: Roadmap) -> Table:
             (
                 [ids[up.id], "Epic", summary(up), _description(roadmap, up)],
                 _labels(roadmap, up),
-                [day_text(days, up.start_wave, end=False), day_text(days, up.end_wave, end=True)],
+                [day_text(roadmap, up.start_wave, end=False), day_text(roadmap, up.end_wave, end=True)],
                 blocked_by,
             )
         )
