@@ -6,7 +6,7 @@ import dataclasses
 import datetime as _dt
 import difflib
 import types
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from ._resources import demo_path
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from nbformat import NotebookNode
 
+    from .charts import Chart
     from .model import Engagement
     from .roadmap import Roadmap
 
@@ -189,20 +190,13 @@ class RoadmapDocument:
         return self._section(scenario_comparison(comparison, scenarios(comparison)))
 
     def heatmap(self) -> Section:
-        """The traceability heatmap, moments by capabilities."""
+        """The traceability heatmap, moments by capabilities (and cut by perfect days for slides)."""
         from .charts import heatmap
-        from .doctree import to_json
-        from .sections import chart, chart_block
+        from .sections import chart
 
         intro = "The maturity level each moment needs of each capability, before prerequisites."
         section = chart("traceability", "Traceability", heatmap(self.roadmap), intro)
-        parts = split_by_day(self.roadmap, HEATMAP_ROWS_PER_SLIDE)
-        if len(parts) > 1:
-            # The deck's own cut, whole perfect days to a slide; the HTML and the PDF do not show it.
-            whole = self.roadmap
-            slides = [heatmap(p, part=(n, len(parts), whole)) for n, p in enumerate(parts, 1)]
-            section.meta["slides"] = to_json([chart_block(figure) for figure in slides])
-        return self._section(section)
+        return self._with_slides(section, split_by_day(self.roadmap, HEATMAP_ROWS_PER_SLIDE), heatmap)
 
     def maturity(self) -> Section:
         """Today's maturity against the target, by domain."""
@@ -214,21 +208,28 @@ class RoadmapDocument:
 
     def gantt(self) -> Section:
         """The roadmap as swimlanes by domain and wave, one chart per page-sized group of domains (and per slide)."""
-        from .charts import Chart, gantt
-        from .doctree import to_json
-        from .sections import chart, chart_block
+        from .charts import gantt
+        from .sections import chart
 
         intro = "Every uplift by domain, from the wave it starts to the wave it finishes."
-        whole = self.roadmap
+        parts = split_by_domain(self.roadmap, GANTT_ROWS_PER_PAGE)
+        figures = [
+            gantt(p, part=(n, len(parts), self.roadmap) if len(parts) > 1 else None) for n, p in enumerate(parts, 1)
+        ]
+        section = chart("roadmap", "Roadmap", figures, intro)
+        return self._with_slides(section, split_by_domain(self.roadmap, GANTT_ROWS_PER_SLIDE), gantt)
 
-        def figures(rows: int) -> list[Chart]:
-            parts = split_by_domain(whole, rows)
-            return [gantt(p, part=(n, len(parts), whole) if len(parts) > 1 else None) for n, p in enumerate(parts, 1)]
+    def _with_slides(self, section: Section, parts: list[Roadmap], draw: Callable[..., Chart]) -> Section:
+        """A chart section that also carries, in its meta, its charts cut to a slide's size: one per part.
 
-        section = chart("roadmap", "Roadmap", figures(GANTT_ROWS_PER_PAGE), intro)
-        slides = figures(GANTT_ROWS_PER_SLIDE)
-        if len(slides) > 1:
-            # The deck's own cut, smaller than a page's; the HTML and the PDF do not show it.
+        Only a plan cut in more than one part has them (the deck shows those, the HTML and the PDF the
+        section's own charts), so a plan that fits one slide is drawn once.
+        """
+        from .doctree import to_json
+        from .sections import chart_block
+
+        if len(parts) > 1:
+            slides = [draw(p, part=(n, len(parts), self.roadmap)) for n, p in enumerate(parts, 1)]
             section.meta["slides"] = to_json([chart_block(figure) for figure in slides])
         return self._section(section)
 
