@@ -418,8 +418,9 @@ class _Slides:
         )
         # A section may carry its charts cut to a slide's size (a long roadmap): shown instead of the page's.
         slides = [c for c in from_json(section.meta.get("slides") or []) if isinstance(c, Chart)] if charts else []
-        for n, chart in enumerate(slides or charts, start=1):
-            count = len(slides or charts)
+        shown_charts = slides or charts
+        for n, chart in enumerate(shown_charts, start=1):
+            count = len(shown_charts)
             self._chart_slide(f"{title} ({n} of {count})" if count > 1 else title, chart.svg, chart.alt, intro)
         shown = {id(b) for b in [*days, *charts]} | ({id(intro)} if intro is not None else set())
         self._blocks([b for b in blocks if id(b) not in shown], title, continued=bool(days or charts))
@@ -578,12 +579,10 @@ class _Slides:
         name = " · ".join(t for t in (self.document.client, self.document.title) if t)
         width = WIDTH - 2 * MARGIN - 0.8
         # One line at the slide's foot: a long client name is set smaller, then cut, never wrapped off the slide.
-        size = _fit([_Para([name])], width, 0.3, (10, 9, 8))
-        if size is None:
-            size, room = 8, int((width - 0.2) * 72 / (8 * CHAR_EM))
-            name = name[: room - 1].rstrip() + "…"
+        line = [_Para([name], _Style(colour=MUTED))]
+        size = _fit(line, width, 0.3, (10, 9, 8))
         box = self._box(slide, MARGIN, 7.05, width, 0.3)
-        self._write(box.text_frame, [_Para([name], _Style(colour=MUTED))], size, shrink=False)
+        self._write(box.text_frame, line if size else _cut_to_fit(line, width, 0.3, 8), size or 8, shrink=False)
         number = self._box(slide, WIDTH - MARGIN - 0.8, 7.05, 0.8, 0.3)
         self._write(number.text_frame, [_Para([str(len(self.prs.slides))], _Style(colour=MUTED))], 10, align="right")
 
