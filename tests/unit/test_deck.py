@@ -65,6 +65,23 @@ def demo_variant(folder: Path, change: Callable[[dict[str, Any]], None]) -> Path
     return path
 
 
+def first_day_of(stories: list[str]) -> Callable[[dict[str, Any]], None]:
+    """A change to the demo: its first perfect day told as these stories, an hour apart from 08:00."""
+
+    def change(data: dict[str, Any]) -> None:
+        first = data["perfect_days"][0]["moments"][0]
+        data["perfect_days"][0]["moments"] = [
+            {**first, "at": f"{8 + n:02d}:00", "story": story} for n, story in enumerate(stories)
+        ]
+
+    return change
+
+
+def variant_slides(folder: Path, change: Callable[[dict[str, Any]], None]) -> Any:
+    """The slides of the deck of the demo with `change` made to it."""
+    return read(notebook_to_pptx(document(demo_variant(folder, change)).notebook())).slides
+
+
 def read(data: bytes) -> Any:
     return Presentation(io.BytesIO(data))
 
@@ -288,14 +305,7 @@ def test_pictures_from_other_outputs_are_kept() -> None:
 
 def test_a_long_day_goes_on_over_more_slides(tmp_path: Path) -> None:
     count = MOMENTS_PER_SLIDE + 3
-
-    def change(data: dict[str, Any]) -> None:
-        first = data["perfect_days"][0]["moments"][0]
-        data["perfect_days"][0]["moments"] = [
-            {**first, "at": f"{8 + n:02d}:00", "story": f"Moment number {n} of a long day."} for n in range(count)
-        ]
-
-    slides = read(notebook_to_pptx(document(demo_variant(tmp_path, change)).notebook())).slides
+    slides = variant_slides(tmp_path, first_day_of([f"Moment number {n} of a long day." for n in range(count)]))
     titles = [title(s) for s in slides]
     assert "Priya's perfect Saturday (1 of 2)" in titles and "Priya's perfect Saturday (2 of 2)" in titles
     words = " ".join(" ".join(texts(s)) for s in slides)
@@ -322,14 +332,8 @@ def test_long_stories_go_on_over_more_slides_and_never_shrink_below_the_minimum(
     sentence = "Priya tries the jacket on, asks about the waterproof rating and how it packs down for travel. "
     lengths = [1700, 1700, 300, 9000, 120, 1700]  # characters; the first day of the demo gets these stories
 
-    def change(data: dict[str, Any]) -> None:
-        first = data["perfect_days"][0]["moments"][0]
-        data["perfect_days"][0]["moments"] = [
-            {**first, "at": f"{8 + n:02d}:00", "story": f"Moment {n}. " + (sentence * 100)[:length].strip()}
-            for n, length in enumerate(lengths)
-        ]
-
-    doc = document(demo_variant(tmp_path, change))
+    stories = [f"Moment {n}. " + (sentence * 100)[:length].strip() for n, length in enumerate(lengths)]
+    doc = document(demo_variant(tmp_path, first_day_of(stories)))
     slides = day_slides(read(notebook_to_pptx(doc.notebook())).slides, "Priya's perfect Saturday")
     assert len(slides) > 1 and all(title(s).endswith(f"of {len(slides)})") for s in slides)
     for slide in slides:
@@ -347,16 +351,8 @@ def test_long_stories_go_on_over_more_slides_and_never_shrink_below_the_minimum(
 
 def test_a_day_is_shared_evenly_between_its_slides(tmp_path: Path) -> None:
     count = MOMENTS_PER_SLIDE + 1
-
-    def change(data: dict[str, Any]) -> None:
-        first = data["perfect_days"][0]["moments"][0]
-        data["perfect_days"][0]["moments"] = [
-            {**first, "at": f"{8 + n:02d}:00", "story": f"Short moment {n}."} for n in range(count)
-        ]
-
-    slides = day_slides(
-        read(notebook_to_pptx(document(demo_variant(tmp_path, change)).notebook())).slides, "Priya's perfect Saturday"
-    )
+    stories = [f"Short moment {n}." for n in range(count)]
+    slides = day_slides(variant_slides(tmp_path, first_day_of(stories)), "Priya's perfect Saturday")
     cards = [sum(1 for text in texts(s) if "Short moment" in text) for s in slides]
     assert cards == [5, 4]  # not eight and one
 
@@ -466,7 +462,7 @@ def test_a_long_client_name_keeps_the_footer_on_one_line(tmp_path: Path) -> None
     def change(data: dict[str, Any]) -> None:
         data["client"] = long_name.strip()
 
-    slides = read(notebook_to_pptx(document(demo_variant(tmp_path, change)).notebook())).slides
+    slides = variant_slides(tmp_path, change)
     footers = [
         shape
         for slide in slides
@@ -517,7 +513,7 @@ def test_a_long_persona_is_cut_not_shrunk_on_its_days_slide(tmp_path: Path) -> N
     def change(data: dict[str, Any]) -> None:
         data["perfect_days"][0]["persona"] = persona.strip()
 
-    slides = read(notebook_to_pptx(document(demo_variant(tmp_path, change)).notebook())).slides
+    slides = variant_slides(tmp_path, change)
     slide = next(s for s in slides if title(s).startswith("Priya's perfect Saturday"))
     (box,) = [s for s in slide.shapes if s.has_text_frame and s.text_frame.text.startswith("Priya, parent of two")]
     sizes = {run.font.size.pt for p in box.text_frame.paragraphs for run in p.runs if run.font.size}
